@@ -1,0 +1,21 @@
+"""Protocol library for connected kitchen appliances.
+
+Nothing in this package imports Home Assistant: it can be used, tested and
+published on its own. Each brand lives in its own subpackage.
+"""
+
+from .errors import (
+    AuthError,
+    CommandRefusedError,
+    ConnectionFailedError,
+    KitchenError,
+    ProtocolError,
+)
+
+__all__ = [
+    "AuthError",
+    "CommandRefusedError",
+    "ConnectionFailedError",
+    "KitchenError",
+    "ProtocolError",
+]
