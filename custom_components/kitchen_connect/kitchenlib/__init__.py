@@ -8,6 +8,7 @@ from .errors import (
     AuthError,
     CommandRefusedError,
     ConnectionFailedError,
+    InvalidValueError,
     KitchenError,
     ProtocolError,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "AuthError",
     "CommandRefusedError",
     "ConnectionFailedError",
+    "InvalidValueError",
     "KitchenError",
     "ProtocolError",
 ]

@@ -21,3 +21,7 @@ class ProtocolError(KitchenError):
 
 class CommandRefusedError(KitchenError):
     """The appliance understood a command and refused it."""
+
+
+class InvalidValueError(KitchenError, ValueError):
+    """A value given by the caller is outside what the appliance accepts; nothing was sent."""

@@ -1,0 +1,1 @@
+"""Jura machines with the Smart Connect WiFi dongle."""

@@ -1,0 +1,111 @@
+"""Jura's confirm-gated actions: brewing, care processes and standby."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+import probatio as vol
+
+from ..const import DOMAIN
+from ..kitchenlib.jura.machine import JuraMachine
+from ..kitchenlib.jura.models import ChoiceParam, MachineProfile, Process, ProductDef, RangeParam
+from ..runtime import ConfirmedAction
+
+ATTR_PRODUCT = "product"
+ATTR_PROCESS = "process"
+
+# Service field -> recipe parameter name in the machine's profile.
+BREW_PARAMETERS: Mapping[str, str] = {
+    "strength": "coffee_strength",
+    "water": "water_amount",
+    "milk": "milk_amount",
+    "milk_foam": "milk_foam_amount",
+    "bypass": "bypass",
+    "milk_break": "milk_break",
+    "temperature": "temperature",
+}
+
+_AMOUNT = vol.All(vol.Coerce(int), vol.Range(min=0, max=600))
+
+JURA_ACTIONS: tuple[ConfirmedAction, ...] = (
+    ConfirmedAction(
+        name="brew",
+        fields={
+            vol.Required(ATTR_PRODUCT): cv.string,
+            vol.Optional("strength"): vol.All(vol.Coerce(int), vol.Range(min=1, max=10)),
+            vol.Optional("water"): _AMOUNT,
+            vol.Optional("milk"): _AMOUNT,
+            vol.Optional("milk_foam"): _AMOUNT,
+            vol.Optional("bypass"): _AMOUNT,
+            vol.Optional("milk_break"): _AMOUNT,
+            vol.Optional("temperature"): vol.In(["low", "normal", "high"]),
+        },
+        refusal_key_fn=lambda _data: "confirm_brew",
+    ),
+    ConfirmedAction(
+        name="start_maintenance",
+        fields={vol.Required(ATTR_PROCESS): vol.In([process.value for process in Process])},
+        refusal_key_fn=lambda data: f"confirm_{data[ATTR_PROCESS]}",
+    ),
+    ConfirmedAction(name="standby", refusal_key_fn=lambda _data: "confirm_standby"),
+)
+
+
+def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
+def brew_values(
+    profile: MachineProfile, data: Mapping[str, Any]
+) -> tuple[ProductDef, dict[str, int | str]]:
+    """Check a brew request against the model before anything is sent."""
+    product = profile.product_by_key(data[ATTR_PRODUCT])
+    if product is None or not product.active:
+        raise _invalid(
+            "unknown_product",
+            product=str(data[ATTR_PRODUCT]),
+            products=", ".join(p.key for p in profile.products if p.active),
+        )
+    values: dict[str, int | str] = {}
+    for field_name, param_name in BREW_PARAMETERS.items():
+        if field_name not in data:
+            continue
+        param = product.param(param_name)
+        if param is None:
+            raise _invalid("unsupported_parameter", parameter=field_name, product=product.key)
+        value = data[field_name]
+        if isinstance(param, RangeParam):
+            if not param.minimum <= value <= param.maximum or (value - param.minimum) % param.step:
+                raise _invalid(
+                    "value_out_of_range",
+                    parameter=field_name,
+                    minimum=str(param.minimum),
+                    maximum=str(param.maximum),
+                    step=str(param.step),
+                )
+        elif isinstance(param, ChoiceParam):
+            value = str(value)
+            options = [name for name, _wire in param.items]
+            if value not in options:
+                raise _invalid("invalid_option", parameter=field_name, options=", ".join(options))
+        values[param_name] = value
+    return product, values
+
+
+async def async_run_jura_action(machine: JuraMachine, action: str, data: Mapping[str, Any]) -> None:
+    """Carry out one confirmed action on the machine."""
+    if action == "brew":
+        product, values = brew_values(machine.profile, data)
+        await machine.brew(product.key, values)
+    elif action == "start_maintenance":
+        process = Process(data[ATTR_PROCESS])
+        if process not in dict(machine.profile.processes):
+            raise _invalid("unsupported_process", process=process.value)
+        await machine.start_process(process)
+    else:
+        await machine.standby()

@@ -1,0 +1,28 @@
+"""Jura button: cancel the running product or care step (not destructive)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+
+from .entity import JuraEntity, translate_machine_errors
+
+if TYPE_CHECKING:
+    from .runtime import JuraRuntime
+
+CANCEL = ButtonEntityDescription(key="cancel", translation_key="cancel")
+
+
+class JuraCancelButton(JuraEntity, ButtonEntity):
+    """Stops what the machine is making."""
+
+    async def async_press(self) -> None:
+        """Send the cancel command."""
+        async with translate_machine_errors(self.coordinator.config_entry.title):
+            await self.coordinator.machine.cancel()
+
+
+def build_entities(runtime: JuraRuntime) -> list[JuraCancelButton]:
+    """The cancel button."""
+    return [JuraCancelButton(runtime, CANCEL)]

@@ -1,0 +1,61 @@
+"""Jura numbers: numeric machine settings such as water hardness."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.components.number import NumberEntity, NumberEntityDescription, NumberMode
+from homeassistant.const import EntityCategory
+
+from ..kitchenlib.jura import messages
+from ..kitchenlib.jura.models import SettingDef
+from .entity import JuraEntity, translate_machine_errors
+
+if TYPE_CHECKING:
+    from .runtime import JuraRuntime
+
+# Units for the numeric settings we know; others are unit-less.
+_UNITS = {"hardness": "°dH"}
+
+
+class JuraSettingNumber(JuraEntity, NumberEntity):
+    """A numeric setting, validated against the model's range before it is written."""
+
+    def __init__(self, runtime: JuraRuntime, setting: SettingDef) -> None:
+        super().__init__(
+            runtime,
+            NumberEntityDescription(
+                key=f"setting_{setting.argument:02x}",
+                translation_key=setting.key,
+                entity_category=EntityCategory.CONFIG,
+                native_min_value=float(setting.minimum or 0),
+                native_max_value=float(setting.maximum or 0),
+                native_step=float(setting.step or 1),
+                native_unit_of_measurement=_UNITS.get(setting.key),
+                mode=NumberMode.BOX,
+            ),
+        )
+        self._setting = setting
+
+    @property
+    def native_value(self) -> float | None:
+        """The value last read from the machine."""
+        wire = self.state_data.settings.get(self._setting.argument)
+        if wire is None:
+            return None
+        value = messages.decode_setting_value(self._setting, wire)
+        return float(value) if isinstance(value, int) else None
+
+    async def async_set_native_value(self, value: float) -> None:
+        """Write the setting and read it back."""
+        async with translate_machine_errors(self.coordinator.config_entry.title):
+            await self.coordinator.machine.write_setting(self._setting.argument, int(value))
+
+
+def build_entities(runtime: JuraRuntime) -> list[JuraSettingNumber]:
+    """One number per numeric setting of this model."""
+    return [
+        JuraSettingNumber(runtime, setting)
+        for setting in runtime.profile.settings
+        if setting.kind == "step_slider" and setting.minimum is not None
+    ]

@@ -1,0 +1,111 @@
+"""The live side of one Jura config entry."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.const import CONF_HOST, CONF_PIN, CONF_PORT, CONF_TOKEN, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from ..const import DOMAIN, MANUFACTURER_JURA
+from ..kitchenlib.jura.connection import DEFAULT_PORT
+from ..kitchenlib.jura.machine import JuraMachine
+from ..kitchenlib.jura.models import MachineProfile
+from ..kitchenlib.jura.profiles import resolve_profile
+from ..runtime import BrandRuntime, KitchenConnectConfigEntry
+from . import binary_sensor, button, number, select, sensor, switch
+from .actions import async_run_jura_action
+from .const import (
+    CONF_ARTICLE,
+    CONF_CONN_ID,
+    CONF_MACHINE_ID,
+    CONF_MODEL,
+    DEFAULT_RECONNECT_GAP,
+    OPTION_RECONNECT_GAP,
+)
+from .coordinator import JuraCoordinator
+from .entity import translate_machine_errors
+
+_PLATFORM_MODULES = {
+    Platform.BINARY_SENSOR: binary_sensor,
+    Platform.BUTTON: button,
+    Platform.NUMBER: number,
+    Platform.SELECT: select,
+    Platform.SENSOR: sensor,
+    Platform.SWITCH: switch,
+}
+
+
+class JuraRuntime(BrandRuntime):
+    """One Jura machine: its coordinator, profile and device."""
+
+    platforms = tuple(_PLATFORM_MODULES)
+
+    def __init__(self, coordinator: JuraCoordinator, machine_id: str) -> None:
+        self.coordinator = coordinator
+        self.machine_id = machine_id
+        profile = coordinator.machine.profile
+        self.device_info = DeviceInfo(
+            identifiers={(DOMAIN, machine_id)},
+            manufacturer=MANUFACTURER_JURA,
+            model=profile.name,
+            model_id=profile.ef_code,
+            name=coordinator.config_entry.title,
+        )
+
+    @property
+    def profile(self) -> MachineProfile:
+        """The model description in use."""
+        return self.coordinator.machine.profile
+
+    def async_setup_platform(
+        self, platform: Platform, async_add_entities: AddConfigEntryEntitiesCallback
+    ) -> None:
+        """Add the entities of one platform."""
+        async_add_entities(_PLATFORM_MODULES[platform].build_entities(self))
+
+    async def async_shutdown(self) -> None:
+        """Close the session."""
+        await self.coordinator.async_stop()
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Model, connection and the last known machine state."""
+        machine = self.coordinator.machine
+        return {
+            "model": self.profile.ef_code,
+            "baseline_profile": self.profile.is_baseline,
+            "connected": machine.connected,
+            "state": asdict(machine.state),
+        }
+
+    async def async_run_action(
+        self, action: str, device_identifier: str, data: Mapping[str, Any]
+    ) -> None:
+        """Run a confirmed action, translating library errors for the user."""
+        async with translate_machine_errors(self.coordinator.config_entry.title):
+            await async_run_jura_action(self.coordinator.machine, action, data)
+
+
+async def async_create_jura_runtime(
+    hass: HomeAssistant, entry: KitchenConnectConfigEntry
+) -> JuraRuntime:
+    """Connect to the machine (raising ConfigEntryNotReady/AuthFailed) and start pushing."""
+    data = entry.data
+    profile = resolve_profile(ef_code=data.get(CONF_MODEL), article=data.get(CONF_ARTICLE))
+    machine = JuraMachine(
+        data[CONF_HOST],
+        profile,
+        conn_id=data[CONF_CONN_ID],
+        token=data[CONF_TOKEN],
+        pin=data.get(CONF_PIN, ""),
+        port=data.get(CONF_PORT, DEFAULT_PORT),
+        reconnect_gap=entry.options.get(OPTION_RECONNECT_GAP, DEFAULT_RECONNECT_GAP),
+    )
+    coordinator = JuraCoordinator(hass, entry, machine)
+    await coordinator.async_config_entry_first_refresh()
+    coordinator.start()
+    return JuraRuntime(coordinator, data.get(CONF_MACHINE_ID) or entry.unique_id or entry.entry_id)

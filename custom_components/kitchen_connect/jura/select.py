@@ -1,0 +1,100 @@
+"""Jura selects: the machine's settings, and the product and strength to brew."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.components.select import SelectEntity, SelectEntityDescription
+from homeassistant.const import EntityCategory
+from homeassistant.helpers.restore_state import RestoreEntity
+
+from ..kitchenlib.jura import messages
+from ..kitchenlib.jura.models import ChoiceParam, SettingDef
+from .entity import JuraEntity, translate_machine_errors
+
+if TYPE_CHECKING:
+    from .runtime import JuraRuntime
+
+ITEM_SETTING_KINDS = frozenset({"item_slider", "switch", "combobox"})
+
+
+class JuraSettingSelect(JuraEntity, SelectEntity):
+    """A machine setting with named values, written with the lock wrapper."""
+
+    def __init__(self, runtime: JuraRuntime, setting: SettingDef) -> None:
+        super().__init__(
+            runtime,
+            SelectEntityDescription(
+                key=f"setting_{setting.argument:02x}",
+                translation_key=setting.key,
+                entity_category=EntityCategory.CONFIG,
+                options=[name for name, _wire in setting.items],
+            ),
+        )
+        self._setting = setting
+
+    @property
+    def current_option(self) -> str | None:
+        """The value last read from the machine."""
+        wire = self.state_data.settings.get(self._setting.argument)
+        if wire is None:
+            return None
+        value = messages.decode_setting_value(self._setting, wire)
+        return value if isinstance(value, str) else None
+
+    async def async_select_option(self, option: str) -> None:
+        """Write the setting and read it back."""
+        async with translate_machine_errors(self.coordinator.config_entry.title):
+            await self.coordinator.machine.write_setting(self._setting.argument, option)
+
+
+class JuraBrewChoiceSelect(JuraEntity, SelectEntity, RestoreEntity):
+    """A choice kept in Home Assistant and used by the brew action when a field is left out."""
+
+    async def async_added_to_hass(self) -> None:
+        """Bring back the last choice after a restart."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_state()
+        if last is not None and last.state in self.options:
+            self._attr_current_option = last.state
+
+    async def async_select_option(self, option: str) -> None:
+        """Remember the choice; nothing is sent to the machine."""
+        self._attr_current_option = option
+        self.async_write_ha_state()
+
+
+def _strength_options(runtime: JuraRuntime) -> list[str]:
+    options: dict[str, None] = {}
+    for product in runtime.profile.products:
+        param = product.param("coffee_strength")
+        if isinstance(param, ChoiceParam):
+            options.update(dict.fromkeys(name for name, _wire in param.items))
+    return list(options)
+
+
+def build_entities(runtime: JuraRuntime) -> list[SelectEntity]:
+    """Setting selects, plus the product and strength choices for brewing."""
+    profile = runtime.profile
+    products = [product.key for product in profile.products if product.active]
+    entities: list[SelectEntity] = [
+        JuraBrewChoiceSelect(
+            runtime,
+            SelectEntityDescription(key="product", translation_key="product", options=products),
+        )
+    ]
+    if strengths := _strength_options(runtime):
+        entities.append(
+            JuraBrewChoiceSelect(
+                runtime,
+                SelectEntityDescription(
+                    key="strength", translation_key="strength", options=strengths
+                ),
+            )
+        )
+    entities += [
+        JuraSettingSelect(runtime, setting)
+        for setting in profile.settings
+        if setting.kind in ITEM_SETTING_KINDS and setting.items
+    ]
+    return entities

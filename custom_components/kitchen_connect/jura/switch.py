@@ -1,0 +1,42 @@
+"""Jura switch: the front panel lock."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.const import EntityCategory
+
+from ..kitchenlib.jura import messages
+from .entity import JuraEntity, translate_machine_errors
+
+if TYPE_CHECKING:
+    from .runtime import JuraRuntime
+
+PANEL_LOCK = SwitchEntityDescription(
+    key="panel_lock", translation_key="panel_lock", entity_category=EntityCategory.CONFIG
+)
+
+
+class JuraPanelLockSwitch(JuraEntity, SwitchEntity):
+    """Locks the machine's keys, e.g. while children are around."""
+
+    @property
+    def is_on(self) -> bool:
+        """The machine reports the lock in status bit 39."""
+        return messages.LOCKED_KEYS_BIT in self.state_data.alerts
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Lock the panel."""
+        async with translate_machine_errors(self.coordinator.config_entry.title):
+            await self.coordinator.machine.set_panel_lock(True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Unlock the panel."""
+        async with translate_machine_errors(self.coordinator.config_entry.title):
+            await self.coordinator.machine.set_panel_lock(False)
+
+
+def build_entities(runtime: JuraRuntime) -> list[JuraPanelLockSwitch]:
+    """The panel lock."""
+    return [JuraPanelLockSwitch(runtime, PANEL_LOCK)]

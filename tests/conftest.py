@@ -1,0 +1,42 @@
+"""Shared fixtures: Home Assistant test harness and loopback appliance simulators."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
+from custom_components.kitchen_connect.kitchenlib.jura.simulator import JuraSimulator
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/kitchen_connect in every test."""
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshots with Home Assistant's serializer (volatile ids replaced)."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.fixture
+def jura_model() -> str:
+    """The EF code of the simulated machine; parametrize to test other models."""
+    return "EF1091"
+
+
+@pytest.fixture
+async def jura_simulator(jura_model: str) -> AsyncIterator[JuraSimulator]:
+    """A Jura machine on 127.0.0.1 that confirms pairing by itself."""
+    profile = get_profile(jura_model)
+    assert profile is not None
+    simulator = JuraSimulator(
+        profile, auto_confirm_pairing=True, push_interval=0.2, brew_step_interval=0.05
+    )
+    await simulator.start()
+    yield simulator
+    await simulator.stop()
