@@ -17,6 +17,11 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/kitchen_connect in every test."""
 
 
+@pytest.fixture(autouse=True)
+def loopback_sockets(socket_enabled: None) -> None:
+    """Let tests open sockets; the test harness still only allows 127.0.0.1 as a peer."""
+
+
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Snapshots with Home Assistant's serializer (volatile ids replaced)."""

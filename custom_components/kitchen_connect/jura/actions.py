@@ -34,8 +34,8 @@ JURA_ACTIONS: tuple[ConfirmedAction, ...] = (
     ConfirmedAction(
         name="brew",
         fields={
-            vol.Required(ATTR_PRODUCT): cv.string,
-            vol.Optional("strength"): vol.All(vol.Coerce(int), vol.Range(min=1, max=10)),
+            vol.Optional(ATTR_PRODUCT): cv.string,
+            vol.Optional("strength"): vol.All(vol.Coerce(str), vol.Length(min=1, max=10)),
             vol.Optional("water"): _AMOUNT,
             vol.Optional("milk"): _AMOUNT,
             vol.Optional("milk_foam"): _AMOUNT,
@@ -61,17 +61,25 @@ def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
 
 
 def brew_values(
-    profile: MachineProfile, data: Mapping[str, Any]
+    profile: MachineProfile, data: Mapping[str, Any], choices: Mapping[str, str]
 ) -> tuple[ProductDef, dict[str, int | str]]:
-    """Check a brew request against the model before anything is sent."""
-    product = profile.product_by_key(data[ATTR_PRODUCT])
+    """Check a brew request against the model before anything is sent.
+
+    Fields left out fall back to the product and strength chosen in the UI.
+    """
+    product_key = data.get(ATTR_PRODUCT, choices.get(ATTR_PRODUCT))
+    if product_key is None:
+        raise _invalid("no_product")
+    product = profile.product_by_key(product_key)
     if product is None or not product.active:
         raise _invalid(
             "unknown_product",
-            product=str(data[ATTR_PRODUCT]),
+            product=str(product_key),
             products=", ".join(p.key for p in profile.products if p.active),
         )
     values: dict[str, int | str] = {}
+    if "strength" not in data and "strength" in choices and product.param("coffee_strength"):
+        data = {**data, "strength": choices["strength"]}
     for field_name, param_name in BREW_PARAMETERS.items():
         if field_name not in data:
             continue
@@ -97,10 +105,12 @@ def brew_values(
     return product, values
 
 
-async def async_run_jura_action(machine: JuraMachine, action: str, data: Mapping[str, Any]) -> None:
+async def async_run_jura_action(
+    machine: JuraMachine, action: str, data: Mapping[str, Any], choices: Mapping[str, str]
+) -> None:
     """Carry out one confirmed action on the machine."""
     if action == "brew":
-        product, values = brew_values(machine.profile, data)
+        product, values = brew_values(machine.profile, data, choices)
         await machine.brew(product.key, values)
     elif action == "start_maintenance":
         process = Process(data[ATTR_PROCESS])

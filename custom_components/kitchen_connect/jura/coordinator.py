@@ -10,11 +10,12 @@ import time
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from ..const import DOMAIN
 from ..kitchenlib import AuthError, CommandRefusedError, ConnectionFailedError, ProtocolError
-from ..kitchenlib.jura.machine import JuraMachine
+from ..kitchenlib.jura.machine import JuraMachine, SessionRefusedError
 from ..kitchenlib.jura.models import MachineState
 from ..runtime import KitchenConnectConfigEntry
 from .const import (
@@ -24,6 +25,7 @@ from .const import (
     MAX_BACKOFF_SECONDS,
     OPTION_COUNTER_INTERVAL,
     OPTION_PRODUCT_COUNTER_INTERVAL,
+    REFUSALS_BEFORE_REPAIR,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -63,6 +65,7 @@ class JuraCoordinator(DataUpdateCoordinator[MachineState]):
         self._next_counters = 0.0
         self._next_product_counters = 0.0
         self._supervisor: asyncio.Task[None] | None = None
+        self._refusals = 0
         machine.on_update = self._handle_machine_update
         machine.on_disconnect = self._handle_disconnect
 
@@ -110,6 +113,7 @@ class JuraCoordinator(DataUpdateCoordinator[MachineState]):
             self._supervisor.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._supervisor
+        ir.async_delete_issue(self.hass, DOMAIN, self.refusal_issue_id)
         await self.machine.disconnect()
 
     async def _supervise(self) -> None:
@@ -124,10 +128,12 @@ class JuraCoordinator(DataUpdateCoordinator[MachineState]):
                     return
                 except (ConnectionFailedError, ProtocolError, CommandRefusedError) as err:
                     self._mark_unavailable(str(err))
+                    self._count_refusal(err)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
                     continue
                 backoff = max(self.machine.reconnect_gap, 1.0)
+                self._clear_refusals()
                 self._mark_available()
             wait = min(self._next_counters, self._next_product_counters) - time.monotonic()
             with contextlib.suppress(TimeoutError):
@@ -139,6 +145,32 @@ class JuraCoordinator(DataUpdateCoordinator[MachineState]):
                     await self._read_slow_data()
                 except (ConnectionFailedError, ProtocolError, CommandRefusedError) as err:
                     _LOGGER.debug("Counter read from %s failed: %s", self.machine.host, err)
+
+    @property
+    def refusal_issue_id(self) -> str:
+        """The repair issue raised while the machine keeps refusing sessions."""
+        return f"session_refused_{self.config_entry.entry_id}"
+
+    def _count_refusal(self, error: Exception) -> None:
+        if not isinstance(error, SessionRefusedError):
+            return
+        self._refusals += 1
+        if self._refusals == REFUSALS_BEFORE_REPAIR:
+            # Only the user can fix this: close the phone app or leave the menu.
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                self.refusal_issue_id,
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="session_refused",
+                translation_placeholders={"name": self.config_entry.title},
+            )
+
+    def _clear_refusals(self) -> None:
+        if self._refusals >= REFUSALS_BEFORE_REPAIR:
+            ir.async_delete_issue(self.hass, DOMAIN, self.refusal_issue_id)
+        self._refusals = 0
 
     @callback
     def _handle_machine_update(self, state: MachineState) -> None:

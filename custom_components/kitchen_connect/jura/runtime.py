@@ -48,6 +48,8 @@ class JuraRuntime(BrandRuntime):
     def __init__(self, coordinator: JuraCoordinator, machine_id: str) -> None:
         self.coordinator = coordinator
         self.machine_id = machine_id
+        # The product and strength chosen in the UI, used when a brew call leaves them out.
+        self.brew_choices: dict[str, str] = {}
         profile = coordinator.machine.profile
         self.device_info = DeviceInfo(
             identifiers={(DOMAIN, machine_id)},
@@ -87,7 +89,7 @@ class JuraRuntime(BrandRuntime):
     ) -> None:
         """Run a confirmed action, translating library errors for the user."""
         async with translate_machine_errors(self.coordinator.config_entry.title):
-            await async_run_jura_action(self.coordinator.machine, action, data)
+            await async_run_jura_action(self.coordinator.machine, action, data, self.brew_choices)
 
 
 async def async_create_jura_runtime(

@@ -56,12 +56,16 @@ class JuraBrewChoiceSelect(JuraEntity, SelectEntity, RestoreEntity):
         await super().async_added_to_hass()
         last = await self.async_get_last_state()
         if last is not None and last.state in self.options:
-            self._attr_current_option = last.state
+            self._remember(last.state)
 
     async def async_select_option(self, option: str) -> None:
         """Remember the choice; nothing is sent to the machine."""
-        self._attr_current_option = option
+        self._remember(option)
         self.async_write_ha_state()
+
+    def _remember(self, option: str) -> None:
+        self._attr_current_option = option
+        self.runtime.brew_choices[self.entity_description.key] = option
 
 
 def _strength_options(runtime: JuraRuntime) -> list[str]:

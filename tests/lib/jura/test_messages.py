@@ -782,3 +782,24 @@ def test_fuzz_samples_are_really_valid(name: str) -> None:
             parser(sample)
         except CommandRefusedError:
             continue
+
+
+@pytest.mark.parametrize(
+    ("params", "values", "message"),
+    [
+        ((RangeParam("water_amount", 4, 1, 240, 1, 45),), {"water_amount": 47}, "multiple of 5"),
+        ((RangeParam("milk_amount", 5, 0, 300, 1, 10),), {"milk_amount": 300}, "does not fit"),
+        ((ChoiceParam("temperature", 7, (("hot", 2),), 256),), {}, "does not fit"),
+    ],
+)
+def test_recipe_refuses_values_the_blob_cannot_carry(
+    params: tuple[RangeParam | ChoiceParam, ...], values: dict[str, int | str], message: str
+) -> None:
+    product = ProductDef(0x05, "odd", "C", True, params)
+    with pytest.raises(InvalidValueError, match=message):
+        m.build_recipe(product, values)
+
+
+def test_recipe_refuses_a_code_beyond_one_byte() -> None:
+    with pytest.raises(InvalidValueError, match="product code"):
+        m.build_recipe(ProductDef(0x100, "big", "C", True))

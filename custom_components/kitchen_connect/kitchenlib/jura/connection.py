@@ -9,6 +9,7 @@ import logging
 
 from ..errors import ConnectionFailedError, ProtocolError
 from .framing import FrameSplitter, decode_frame, encode_frame
+from .messages import is_push
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -20,11 +21,6 @@ type ReplyMatcher = Callable[[str], bool]
 
 class ReplyTimeoutError(ConnectionFailedError):
     """The session is up but no matching reply came in time."""
-
-
-def is_push(text: str) -> bool:
-    """Unsolicited frames use an upper-case verb (``@TF``, ``@TV``, ``@TB``, ``@TS``)."""
-    return len(text) >= 3 and text.startswith("@T") and text[2].isupper()
 
 
 class JuraConnection:

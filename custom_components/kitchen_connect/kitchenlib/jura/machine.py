@@ -28,9 +28,13 @@ REQUEST_TIMEOUT = 6.0
 DEFAULT_RECONNECT_GAP = 10.0
 
 
+class SessionRefusedError(ConnectionFailedError):
+    """The machine answered but refused a session (menu open, another app connected)."""
+
+
 def _is_reply_to(prefix: str) -> Callable[[str], bool]:
     lowered = prefix.lower()
-    return lambda text: text.lower().startswith(lowered) or text.startswith("@an:error")
+    return lambda text: text.lower().startswith(lowered)
 
 
 class JuraMachine:
@@ -114,7 +118,7 @@ class JuraMachine:
             if result.outcome in (HandshakeOutcome.WRONG_HASH, HandshakeOutcome.WRONG_PIN):
                 raise AuthError(f"machine rejected the pairing ({result.outcome})")
             # Refusals other than bad credentials are transient (menu open, app connected).
-            raise ConnectionFailedError(f"machine refused the session ({result.outcome})")
+            raise SessionRefusedError(f"machine refused the session ({result.outcome})")
         self._connection = connection
         _LOGGER.debug("Session open with %s", self.host)
 
@@ -177,9 +181,13 @@ class JuraMachine:
         if connection is None or not connection.is_open:
             raise ConnectionFailedError("not connected")
         messages.assert_sendable(command)
-        matcher = matcher or _is_reply_to(command.split(",", maxsplit=1)[0])
-        reply = await connection.request(command, matcher, self._request_timeout)
-        if reply.startswith("@an:error"):
+        expected = matcher or _is_reply_to(command.split(",", maxsplit=1)[0])
+        reply = await connection.request(
+            command,
+            lambda text: expected(text) or text.startswith(messages.REFUSAL),
+            self._request_timeout,
+        )
+        if reply.startswith(messages.REFUSAL):
             raise CommandRefusedError(f"machine refused {command[:6]}")
         return reply
 
@@ -197,11 +205,13 @@ class JuraMachine:
         profile = self.profile
         reply = await self._request(messages.MAINTENANCE_COUNTERS)
         counters = messages.parse_maintenance_counters(
-            messages.split_reply(reply)[1][2:], profile.maintenance_counter_fields
+            messages.strip_echo(reply, messages.MAINTENANCE_COUNTERS),
+            profile.maintenance_counter_fields,
         )
         reply = await self._request(messages.MAINTENANCE_PERCENT)
         percent = messages.parse_maintenance_percent(
-            messages.split_reply(reply)[1][2:], profile.maintenance_percent_fields
+            messages.strip_echo(reply, messages.MAINTENANCE_PERCENT),
+            profile.maintenance_percent_fields,
         )
         self._set_state(maintenance_counters=counters, maintenance_percent=percent)
 

@@ -151,6 +151,7 @@ class JuraSimulator:
         self.machine_number = machine_number
         self.display_asleep = False  # pairing requests are never answered
         self.settings_menu_open = False  # pairing requests are refused
+        self.refuse_sessions = False  # even paired clients get ABORTED (e.g. the app holds it)
         self.commands: list[str] = []
         self.pairing_requested = asyncio.Event()  # set while the Connect prompt shows
         self._host = host
@@ -162,6 +163,8 @@ class JuraSimulator:
         self._handlers: set[asyncio.Task[Any]] = set()
         self._last_close: float | None = None
         self._activity: asyncio.Task[None] | None = None
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._brewing_code: int | None = None
         self._progress: str | None = None
 
@@ -172,6 +175,8 @@ class JuraSimulator:
         self._server = await asyncio.start_server(
             self._on_connect, self._host, self._requested_port, family=socket.AF_INET
         )
+        # A restarted simulator comes back where the machine was, like a real one.
+        self._requested_port = self.port
 
     async def stop(self) -> None:
         """Stop listening, drop the session and any running product."""
@@ -268,6 +273,10 @@ class JuraSimulator:
         """Whether a product or care process is running."""
         return self._activity is not None
 
+    async def wait_idle(self) -> None:
+        """Return once no product or care process is running."""
+        await self._idle.wait()
+
     @property
     def connected(self) -> bool:
         """Whether a client session is open."""
@@ -291,8 +300,10 @@ class JuraSimulator:
 
     def drop_session(self) -> None:
         """Cut the current client connection abruptly (a panel lock survives this)."""
-        if self._session is not None:
-            _reset(self._session.writer)
+        session = self._session
+        if session is not None:
+            _reset(session.writer)
+            self._detach(session)
 
     def push_now(self) -> None:
         """Push a ``@TF`` status frame immediately."""
@@ -342,13 +353,18 @@ class JuraSimulator:
         except ConnectionError:
             pass
         finally:
-            for child in list(session.tasks):
-                child.cancel()
-            self.pairing_requested.clear()
-            self._session = None
-            self._last_close = asyncio.get_running_loop().time()
+            self._detach(session)
             writer.close()
             self._handlers.discard(task)
+
+    def _detach(self, session: _Session) -> None:
+        """Forget a session at once, so that a new client is welcome right away."""
+        for child in list(session.tasks):
+            child.cancel()
+        if self._session is session:
+            self._session = None
+            self.pairing_requested.clear()
+            self._last_close = asyncio.get_running_loop().time()
 
     async def _serve(self, session: _Session, reader: asyncio.StreamReader) -> None:
         splitter = FrameSplitter()
@@ -401,6 +417,9 @@ class JuraSimulator:
             session.send("@hp5:00")
             return False
         if token:
+            if self.refuse_sessions:
+                session.send("@hp5:02")
+                return False
             if self._tokens.get(conn_id) == token:
                 session.send("@hp4")
                 self._authenticated(session)
@@ -469,7 +488,7 @@ class JuraSimulator:
         session.send("@tp")
         self._push("@TB")
         self._brewing_code = product.code
-        self._activity = asyncio.create_task(self._brew(product))
+        self._begin_activity(self._brew(product))
 
     def _start_process(self, session: _Session, verb: str) -> None:
         process = PROCESS_VERBS[verb]
@@ -482,7 +501,7 @@ class JuraSimulator:
             return
         session.send(verb.replace("@TG", "@tg"))
         code = int(verb[4:], 16)
-        self._activity = asyncio.create_task(self._run_process(process, code))
+        self._begin_activity(self._run_process(process, code))
 
     def _cancel(self, session: _Session) -> None:
         activity = self._activity
@@ -500,7 +519,12 @@ class JuraSimulator:
             with contextlib.suppress(asyncio.CancelledError):
                 await activity
 
+    def _begin_activity(self, steps: Coroutine[Any, Any, None]) -> None:
+        self._idle.clear()
+        self._activity = asyncio.create_task(steps)
+
     def _end_activity(self) -> None:
+        self._idle.set()
         self._activity = None
         self._brewing_code = None
         self._progress = None

@@ -1,0 +1,245 @@
+"""Prepare config/ for scripts/develop: configuration, owner, onboarding and a live entry.
+
+Run by scripts/develop after it has started the simulator. Every step is idempotent:
+a first run creates what is missing, later runs only pair again, because the simulator
+forgets its pairings when it stops, and store the new token in the existing entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+from dataclasses import dataclass
+import json
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from homeassistant import config_entries, runner
+from homeassistant.auth import auth_manager_from_config
+from homeassistant.auth.const import GROUP_ID_ADMIN
+from homeassistant.auth.providers.homeassistant import HassAuthProvider, InvalidUser
+from homeassistant.components.onboarding import (
+    STORAGE_KEY as ONBOARDING_KEY,
+    STORAGE_VERSION as ONBOARDING_VERSION,
+    OnboardingStorage,
+)
+from homeassistant.components.onboarding.const import STEPS as ONBOARDING_STEPS
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+
+from custom_components.kitchen_connect.const import DOMAIN
+from custom_components.kitchen_connect.kitchenlib.errors import ConnectionFailedError
+from custom_components.kitchen_connect.kitchenlib.jura.machine import async_pair
+
+USERNAME = "dev"
+PASSWORD = "dev"  # loopback only, and trusted_networks skips the login page anyway
+CONN_ID = "ha-develop"
+UNIQUE_ID = "develop-jura"
+TITLE = "Simulated Jura S8"
+MODEL = "EF1091"
+ARTICLE = 15480
+SIMULATOR_WAIT = 30.0  # seconds for the simulator to start listening
+
+CONFIGURATION_YAML = """\
+# Written once by scripts/develop; edit freely, it is not committed.
+#
+# Not default_config: it would also start zeroconf, ssdp, dhcp, bluetooth, cloud and
+# alert fetching, which talk to the local network and the internet. The integrations
+# below are the parts of it a Kitchen Connect developer uses, and stay on loopback.
+homeassistant:
+  name: Kitchen Connect (develop)
+  auth_providers:
+    - type: trusted_networks
+      trusted_networks:
+        - 127.0.0.1/32
+        - ::1/128
+      allow_bypass_login: true
+    - type: homeassistant
+
+http:
+  server_host: 127.0.0.1
+  server_port: 8123
+
+frontend:
+config:
+history:
+logbook:
+system_health:
+
+logger:
+  default: info
+  logs:
+    custom_components.kitchen_connect: debug
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Simulator:
+    """Where the simulated machine listens."""
+
+    host: str
+    port: int
+
+
+def write_configuration(config_dir: Path) -> None:
+    """Create configuration.yaml unless the developer already has one."""
+    config_dir.mkdir(parents=True, exist_ok=True)
+    path = config_dir / "configuration.yaml"
+    if not path.exists():
+        path.write_text(CONFIGURATION_YAML, encoding="utf-8")
+        print(f"created {path}")
+
+
+async def ensure_owner(hass: HomeAssistant) -> None:
+    """Create the owner account once, as onboarding would (login dev / dev)."""
+    hass.auth = await auth_manager_from_config(hass, [{"type": "homeassistant"}], [])
+    if await hass.auth.async_get_owner() is not None:
+        return
+    provider = hass.auth.auth_providers[0]
+    assert isinstance(provider, HassAuthProvider)
+    await provider.async_initialize()
+    # The credentials may have survived an earlier, interrupted run.
+    with contextlib.suppress(InvalidUser):
+        await provider.async_add_auth(USERNAME, PASSWORD)
+    user = await hass.auth.async_create_user("Developer", group_ids=[GROUP_ID_ADMIN])
+    credentials = await provider.async_get_or_create_credentials({"username": USERNAME})
+    await hass.auth.async_link_user(user, credentials)
+    print(f"created the owner account {USERNAME!r} (password {PASSWORD!r})")
+
+
+async def mark_onboarded(hass: HomeAssistant) -> None:
+    """Mark every onboarding step done, so the frontend opens straight on the dashboard."""
+    store = OnboardingStorage(hass, ONBOARDING_VERSION, ONBOARDING_KEY, private=True)
+    data = await store.async_load() or {"done": []}
+    missing = [step for step in ONBOARDING_STEPS if step not in data["done"]]
+    if missing:
+        data["done"].extend(missing)
+        await store.async_save(data)
+
+
+async def pair(simulator: Simulator) -> str:
+    """Pair with the simulator (it confirms by itself), waiting for it to listen."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + SIMULATOR_WAIT
+    while True:
+        try:
+            return await async_pair(
+                simulator.host, conn_id=CONN_ID, port=simulator.port, timeout=10.0
+            )
+        except ConnectionFailedError:
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.5)
+
+
+def _entry_versions() -> tuple[int, int]:
+    """The version the integration's config flow writes, so no migration runs."""
+    try:
+        __import__("custom_components.kitchen_connect.config_flow")
+    except ImportError:
+        return 1, 1
+    handler = config_entries.HANDLERS.get(DOMAIN)
+    if handler is None:
+        return 1, 1
+    return handler.VERSION, handler.MINOR_VERSION
+
+
+def _entry_data(simulator: Simulator, token: str) -> dict[str, Any]:
+    return {
+        "brand": "jura",
+        "host": simulator.host,
+        "port": simulator.port,
+        "conn_id": CONN_ID,
+        "token": token,
+        "pin": "",
+        "model": MODEL,
+        "article": ARTICLE,
+        "machine_id": UNIQUE_ID,
+    }
+
+
+def _new_entry(data: dict[str, Any]) -> dict[str, Any]:
+    version, minor_version = _entry_versions()
+    entry = config_entries.ConfigEntry(
+        data=data,
+        discovery_keys=MappingProxyType({}),
+        domain=DOMAIN,
+        minor_version=minor_version,
+        options={},
+        source=config_entries.SOURCE_USER,
+        subentries_data=None,
+        title=TITLE,
+        unique_id=UNIQUE_ID,
+        version=version,
+    )
+    return entry.as_dict()
+
+
+async def store_entry(hass: HomeAssistant, simulator: Simulator, token: str) -> None:
+    """Add the simulated machine's config entry, or give the existing one the new token."""
+    store = config_entries.ConfigEntryStore(hass)
+    stored = await store.async_load() or {"entries": []}
+    entries = stored["entries"]
+    data = _entry_data(simulator, token)
+    existing = next(
+        (e for e in entries if e["domain"] == DOMAIN and e["unique_id"] == UNIQUE_ID), None
+    )
+    if existing is None:
+        entries.append(_new_entry(data))
+        print(f"added the config entry {TITLE!r}")
+    else:
+        existing["data"] = {**existing["data"], **data}
+        existing["modified_at"] = dt_util.utcnow().isoformat()
+    await store.async_save(stored)
+
+
+def device_url(config_dir: Path, base_url: str) -> str:
+    """The simulated machine's device page, or the integration page before it exists."""
+    registry = config_dir / ".storage" / "core.device_registry"
+    try:
+        devices = json.loads(registry.read_text(encoding="utf-8"))["data"]["devices"]
+    except OSError, ValueError, KeyError:
+        devices = []
+    for device in devices:
+        if [DOMAIN, UNIQUE_ID] in device.get("identifiers", []):
+            return f"{base_url}/config/devices/device/{device['id']}"
+    return f"{base_url}/config/integrations/integration/{DOMAIN}"
+
+
+async def prepare(config_dir: Path, simulator: Simulator) -> None:
+    """Run every step against one short-lived Home Assistant core (no integrations)."""
+    write_configuration(config_dir)
+    token = await pair(simulator)
+    hass = HomeAssistant(str(config_dir))
+    try:
+        await ensure_owner(hass)
+        await mark_onboarded(hass)
+        await store_entry(hass, simulator, token)
+    finally:
+        # The auth store saves with a delay; stopping flushes it. hass never started,
+        # so only force makes async_stop run its final-write stage.
+        await hass.async_stop(force=True)
+
+
+def main() -> None:
+    """Parse the command line and prepare the config directory."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, default=Path("config"))
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=51515, help="the simulator's TCP port")
+    parser.add_argument("--print-device-url", metavar="BASE_URL", help="print it and exit")
+    args = parser.parse_args()
+    config_dir: Path = args.config.resolve()
+    if args.print_device_url:
+        print(device_url(config_dir, args.print_device_url))
+        return
+    asyncio.run(
+        prepare(config_dir, Simulator(args.host, args.port)),
+        loop_factory=runner.create_event_loop,
+    )
+
+
+if __name__ == "__main__":
+    main()

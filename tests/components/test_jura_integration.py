@@ -1,0 +1,378 @@
+"""Jura end to end: Home Assistant against the simulated machine over real sockets."""
+
+from __future__ import annotations
+
+import logging
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+import pytest
+
+from custom_components.kitchen_connect.const import DOMAIN
+from custom_components.kitchen_connect.kitchenlib.jura.models import Process
+from custom_components.kitchen_connect.kitchenlib.jura.simulator import JuraSimulator
+from tests.helpers import JURA_MACHINE_ID, add_jura_entry, wait_for
+
+STATUS = "sensor.kaffeebert_status"
+WATER_TANK = "binary_sensor.kaffeebert_water_tank_empty"
+PANEL_LOCK = "switch.kaffeebert_panel_lock"
+TOTAL = "sensor.kaffeebert_products_made"
+
+
+def _device_id(hass: HomeAssistant) -> str:
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, JURA_MACHINE_ID), entry.entry_id
+    )
+    assert device is not None
+    return device.id
+
+
+def _sent(simulator: JuraSimulator, prefix: str) -> list[str]:
+    return [command for command in simulator.commands if command.startswith(prefix)]
+
+
+async def test_setup_reads_machine_state(
+    hass: HomeAssistant, jura_simulator: JuraSimulator
+) -> None:
+    """After setup the user sees the machine's status, counters and settings."""
+    entry = await add_jura_entry(hass, jura_simulator)
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert hass.states.get(STATUS).state == "ready"
+    assert hass.states.get(WATER_TANK).state == STATE_OFF
+    assert hass.states.get("sensor.kaffeebert_cleanings").state == str(
+        jura_simulator.maintenance_counters[Process.CLEANING]
+    )
+    assert hass.states.get("number.kaffeebert_water_hardness").state == "16.0"
+    assert hass.states.get("select.kaffeebert_display_language").state == "german"
+    device = dr.async_get(hass).async_get(_device_id(hass))
+    assert device.model == "S8 (EB)"
+    assert device.model_id == "EF1091"
+
+
+async def test_pushed_alert_reaches_home_assistant(
+    hass: HomeAssistant, jura_simulator: JuraSimulator
+) -> None:
+    """An empty water tank shows up from the next @TF push, without polling."""
+    await add_jura_entry(hass, jura_simulator)
+
+    jura_simulator.set_alert(1)  # fill_water, a blocking alert
+    jura_simulator.push_now()
+    await wait_for(hass, lambda: hass.states.get(WATER_TANK).state == STATE_ON)
+    assert hass.states.get(STATUS).state == "needs_attention"
+
+    jura_simulator.set_alert(1, on=False)
+    jura_simulator.push_now()
+    await wait_for(hass, lambda: hass.states.get(WATER_TANK).state == STATE_OFF)
+    assert hass.states.get(STATUS).state == "ready"
+
+
+async def test_brew_refused_without_confirm(
+    hass: HomeAssistant, jura_simulator: JuraSimulator
+) -> None:
+    """Without confirm: true nothing reaches the machine and the user is told why."""
+    await add_jura_entry(hass, jura_simulator)
+    jura_simulator.clear_commands()
+
+    with pytest.raises(ServiceValidationError) as raised:
+        await hass.services.async_call(
+            DOMAIN, "brew", {"device_id": _device_id(hass), "product": "espresso"}, blocking=True
+        )
+    assert raised.value.translation_key == "confirm_brew"
+    assert "cup" in str(raised.value)
+    await hass.async_block_till_done()
+    assert _sent(jura_simulator, "@TP") == []
+
+
+@pytest.mark.parametrize(
+    ("process", "command"),
+    [
+        (Process.CLEANING, "@TG:24"),
+        (Process.DESCALE, "@TG:25"),
+        (Process.FILTER_CHANGE, "@TG:26"),
+        (Process.CAPPU_CLEAN, "@TG:21"),
+        (Process.CAPPU_RINSE, "@TG:23"),
+    ],
+)
+async def test_maintenance_needs_confirm(
+    hass: HomeAssistant, jura_simulator: JuraSimulator, process: Process, command: str
+) -> None:
+    """Each care program refuses with its own explanation, then runs once confirmed."""
+    await add_jura_entry(hass, jura_simulator)
+    jura_simulator.clear_commands()
+    call = {"device_id": _device_id(hass), "process": process.value}
+
+    with pytest.raises(ServiceValidationError) as raised:
+        await hass.services.async_call(DOMAIN, "start_maintenance", call, blocking=True)
+    assert raised.value.translation_key == f"confirm_{process}"
+    assert _sent(jura_simulator, command) == []
+
+    await hass.services.async_call(
+        DOMAIN, "start_maintenance", {**call, "confirm": True}, blocking=True
+    )
+    assert _sent(jura_simulator, command) == [command]
+
+
+async def test_confirmed_brew_runs_and_counts(
+    hass: HomeAssistant, jura_simulator: JuraSimulator
+) -> None:
+    """A confirmed brew sends the full recipe, shows progress and bumps the counters."""
+    await add_jura_entry(hass, jura_simulator)
+    before = int(hass.states.get(TOTAL).state)
+
+    await hass.services.async_call(
+        DOMAIN,
+        "brew",
+        {"device_id": _device_id(hass), "product": "espresso", "water": 40, "confirm": True},
+        blocking=True,
+    )
+    # Espresso (02), strength default 08, 40 ml = 8 units, high temperature, byte 8 = 01.
+    assert _sent(jura_simulator, "@TP:") == ["@TP:02000808000002000100000000000000"]
+    await wait_for(hass, lambda: hass.states.get(STATUS).state == "brewing")
+    await wait_for(hass, lambda: hass.states.get(TOTAL).state == str(before + 1))
+    assert hass.states.get(STATUS).state == "ready"
+
+
+async def test_brew_uses_ui_choices(hass: HomeAssistant, jura_simulator: JuraSimulator) -> None:
+    """Product and strength picked in the selects are used when the call leaves them out."""
+    await add_jura_entry(hass, jura_simulator)
+    for entity_id, option in (
+        ("select.kaffeebert_product", "coffee"),
+        ("select.kaffeebert_strength", "3"),
+    ):
+        await hass.services.async_call(
+            "select", "select_option", {ATTR_ENTITY_ID: entity_id, "option": option}, blocking=True
+        )
+    jura_simulator.clear_commands()
+
+    await hass.services.async_call(
+        DOMAIN, "brew", {"device_id": _device_id(hass), "confirm": True}, blocking=True
+    )
+    assert _sent(jura_simulator, "@TP:")[0].startswith("@TP:030003")
+
+
+@pytest.mark.parametrize(
+    ("fields", "key"),
+    [
+        ({}, "no_product"),
+        ({"product": "hot_chocolate"}, "unknown_product"),
+        ({"product": "espresso", "water": 500}, "value_out_of_range"),
+        ({"product": "espresso", "water": 42}, "value_out_of_range"),
+        ({"product": "espresso", "milk": 10}, "unsupported_parameter"),
+        ({"product": "espresso", "strength": "11"}, "invalid_option"),
+    ],
+)
+async def test_bad_brew_input_sends_nothing(
+    hass: HomeAssistant, jura_simulator: JuraSimulator, fields: dict[str, object], key: str
+) -> None:
+    """Bad input gets a clear translated error and no frame is sent."""
+    await add_jura_entry(hass, jura_simulator)
+    jura_simulator.clear_commands()
+
+    with pytest.raises(ServiceValidationError) as raised:
+        await hass.services.async_call(
+            DOMAIN,
+            "brew",
+            {"device_id": _device_id(hass), "confirm": True, **fields},
+            blocking=True,
+        )
+    assert raised.value.translation_key == key
+    assert _sent(jura_simulator, "@TP") == []
+
+
+async def test_standby_needs_confirm(hass: HomeAssistant, jura_simulator: JuraSimulator) -> None:
+    """Standby is gated like the other destructive actions."""
+    await add_jura_entry(hass, jura_simulator)
+    call = {"device_id": _device_id(hass)}
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(DOMAIN, "standby", call, blocking=True)
+    assert _sent(jura_simulator, "@AN") == []
+    await hass.services.async_call(DOMAIN, "standby", {**call, "confirm": True}, blocking=True)
+    assert _sent(jura_simulator, "@AN:02") == ["@AN:02"]
+
+
+async def test_actions_reject_unknown_or_unloaded_targets(
+    hass: HomeAssistant, jura_simulator: JuraSimulator
+) -> None:
+    """Targets that are not a loaded Kitchen Connect device are refused up front."""
+    entry = await add_jura_entry(hass, jura_simulator)
+    device_id = _device_id(hass)
+
+    with pytest.raises(ServiceValidationError) as raised:
+        await hass.services.async_call(
+            DOMAIN, "standby", {"device_id": "nope", "confirm": True}, blocking=True
+        )
+    assert raised.value.translation_key == "unknown_device"
+
+    await hass.config_entries.async_unload(entry.entry_id)
+    with pytest.raises(ServiceValidationError) as raised:
+        await hass.services.async_call(
+            DOMAIN, "standby", {"device_id": device_id, "confirm": True}, blocking=True
+        )
+    assert raised.value.translation_key == "entry_not_loaded"
+
+
+async def test_setting_write_uses_lock_wrapper(
+    hass: HomeAssistant, jura_simulator: JuraSimulator
+) -> None:
+    """A setting is written inside @TS:01/@TS:00 and read back."""
+    await add_jura_entry(hass, jura_simulator)
+    jura_simulator.clear_commands()
+
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {ATTR_ENTITY_ID: "select.kaffeebert_display_language", "option": "english"},
+        blocking=True,
+    )
+    assert hass.states.get("select.kaffeebert_display_language").state == "english"
+    assert jura_simulator.commands[0] == "@TS:01"
+    assert jura_simulator.commands[1].startswith("@TM:09,02")
+    assert jura_simulator.commands[2] == "@TS:00"
+    assert hass.states.get(PANEL_LOCK).state == STATE_OFF
+
+
+async def test_number_out_of_range_sends_nothing(
+    hass: HomeAssistant, jura_simulator: JuraSimulator
+) -> None:
+    """Hardness outside the model's range is refused before anything is sent."""
+    await add_jura_entry(hass, jura_simulator)
+    jura_simulator.clear_commands()
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(
+            "number",
+            "set_value",
+            {ATTR_ENTITY_ID: "number.kaffeebert_water_hardness", "value": 31},
+            blocking=True,
+        )
+    assert jura_simulator.commands == []
+
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {ATTR_ENTITY_ID: "number.kaffeebert_water_hardness", "value": 13},
+        blocking=True,
+    )
+    assert hass.states.get("number.kaffeebert_water_hardness").state == "13.0"
+    assert jura_simulator.settings[0x02] == "0D"
+
+
+async def test_panel_lock_and_cancel(hass: HomeAssistant, jura_simulator: JuraSimulator) -> None:
+    """The lock switch follows status bit 39; cancel sends @TG:FF."""
+    await add_jura_entry(hass, jura_simulator)
+
+    await hass.services.async_call("switch", "turn_on", {ATTR_ENTITY_ID: PANEL_LOCK}, blocking=True)
+    assert hass.states.get(PANEL_LOCK).state == STATE_ON
+    assert 39 in jura_simulator.alerts
+    await hass.services.async_call(
+        "switch", "turn_off", {ATTR_ENTITY_ID: PANEL_LOCK}, blocking=True
+    )
+    assert hass.states.get(PANEL_LOCK).state == STATE_OFF
+    assert 39 not in jura_simulator.alerts
+
+    await hass.services.async_call(
+        "button", "press", {ATTR_ENTITY_ID: "button.kaffeebert_cancel_product"}, blocking=True
+    )
+    assert _sent(jura_simulator, "@TG:FF") == ["@TG:FF"]
+
+
+async def test_leaked_panel_lock_is_released(
+    hass: HomeAssistant, jura_simulator: JuraSimulator
+) -> None:
+    """A lock left behind by a dropped session is noticed from bit 39 and undone."""
+    jura_simulator.set_alert(39)
+    await add_jura_entry(hass, jura_simulator)
+    await wait_for(hass, lambda: 39 not in jura_simulator.alerts)
+    assert "@TS:00" in jura_simulator.commands
+
+
+async def test_machine_refusal_is_reported(
+    hass: HomeAssistant, jura_simulator: JuraSimulator
+) -> None:
+    """A command the machine refuses gives a translated error."""
+    await add_jura_entry(hass, jura_simulator)
+    jura_simulator.set_alert(1)  # fill_water blocks every product
+    with pytest.raises(HomeAssistantError) as raised:
+        await hass.services.async_call(
+            DOMAIN,
+            "brew",
+            {"device_id": _device_id(hass), "product": "espresso", "confirm": True},
+            blocking=True,
+        )
+    assert raised.value.translation_key == "command_refused"
+
+
+async def test_machine_away_and_back(
+    hass: HomeAssistant, jura_simulator: JuraSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Switched off: unavailable with one info line; back: recovered, one info line."""
+    await add_jura_entry(hass, jura_simulator)
+    cleanings = hass.states.get("sensor.kaffeebert_cleanings").state
+    caplog.set_level(logging.INFO, logger="custom_components.kitchen_connect")
+    caplog.clear()
+
+    await jura_simulator.stop()
+    await wait_for(hass, lambda: hass.states.get(STATUS).state == STATE_UNAVAILABLE)
+    for _ in range(20):  # several reconnect attempts fail meanwhile
+        await hass.async_block_till_done()
+    await jura_simulator.start()
+    await wait_for(hass, lambda: hass.states.get(STATUS).state == "ready", timeout=10)
+
+    lines = [r for r in caplog.records if r.name.startswith("custom_components.kitchen_connect")]
+    assert [r.levelno for r in lines] == [logging.INFO, logging.INFO]
+    assert "unavailable" in lines[0].getMessage()
+    assert "available again" in lines[1].getMessage()
+    assert hass.states.get("sensor.kaffeebert_cleanings").state == cleanings
+
+
+async def test_unreachable_machine_retries_setup(
+    hass: HomeAssistant, jura_simulator: JuraSimulator
+) -> None:
+    """An unreachable machine makes setup retry later instead of failing for good."""
+    entry = await add_jura_entry(hass, jura_simulator, setup=False)
+    await jura_simulator.stop()
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_rejected_token_starts_reauth(
+    hass: HomeAssistant, jura_simulator: JuraSimulator
+) -> None:
+    """When the machine forgot the pairing, setup fails and asks the user to pair again."""
+    entry = await add_jura_entry(hass, jura_simulator, setup=False)
+    jura_simulator.forget_tokens()
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+
+
+async def test_repeated_refusals_raise_a_repair(
+    hass: HomeAssistant, jura_simulator: JuraSimulator
+) -> None:
+    """A machine that keeps refusing sessions gets a repair the user can act on."""
+    entry = await add_jura_entry(hass, jura_simulator)
+    jura_simulator.refuse_sessions = True
+    jura_simulator.drop_session()
+    issue_id = f"session_refused_{entry.entry_id}"
+    registry = ir.async_get(hass)
+    await wait_for(hass, lambda: registry.async_get_issue(DOMAIN, issue_id) is not None, 15)
+
+    jura_simulator.refuse_sessions = False
+    await wait_for(hass, lambda: registry.async_get_issue(DOMAIN, issue_id) is None, 15)
+    assert hass.states.get(STATUS).state == "ready"
+
+
+async def test_unload_closes_session(hass: HomeAssistant, jura_simulator: JuraSimulator) -> None:
+    """Unloading hangs up so the machine is free for the phone app."""
+    entry = await add_jura_entry(hass, jura_simulator)
+    assert jura_simulator.connected
+    await hass.config_entries.async_unload(entry.entry_id)
+    await wait_for(hass, lambda: not jura_simulator.connected)
+    assert entry.state is ConfigEntryState.NOT_LOADED
