@@ -24,14 +24,16 @@ JURA_MACHINE_ID = "15480-1-4242"
 
 async def jura_entry_data(simulator: JuraSimulator, conn_id: str = "ha-test") -> dict[str, Any]:
     """Pair with the simulator (it confirms by itself) and return entry data."""
-    token = await async_pair(simulator.host, conn_id=conn_id, port=simulator.port)
+    token = await async_pair(
+        simulator.host, conn_id=conn_id, pin=simulator.pin, port=simulator.port
+    )
     return {
         CONF_BRAND: Brand.JURA,
         CONF_HOST: simulator.host,
         CONF_PORT: simulator.port,
         CONF_CONN_ID: conn_id,
         CONF_TOKEN: token,
-        CONF_PIN: "",
+        CONF_PIN: simulator.pin,
         CONF_MODEL: simulator.profile.ef_code,
         CONF_ARTICLE: None,
         CONF_MACHINE_ID: JURA_MACHINE_ID,

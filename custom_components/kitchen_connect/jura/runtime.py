@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict
 from typing import Any
 
 from homeassistant.const import CONF_HOST, CONF_PIN, CONF_PORT, CONF_TOKEN, Platform
@@ -16,6 +15,7 @@ from ..kitchenlib.jura.connection import DEFAULT_PORT
 from ..kitchenlib.jura.machine import JuraMachine
 from ..kitchenlib.jura.models import MachineProfile
 from ..kitchenlib.jura.profiles import resolve_profile
+from ..kitchenlib.jura.status import active_alert_keys, machine_status
 from ..runtime import BrandRuntime, KitchenConnectConfigEntry
 from . import binary_sensor, button, number, select, sensor, switch
 from .actions import async_run_jura_action
@@ -77,11 +77,29 @@ class JuraRuntime(BrandRuntime):
     def diagnostics(self) -> dict[str, Any]:
         """Model, connection and the last known machine state."""
         machine = self.coordinator.machine
+        state = machine.state
         return {
             "model": self.profile.ef_code,
             "baseline_profile": self.profile.is_baseline,
             "connected": machine.connected,
-            "state": asdict(machine.state),
+            "state": {
+                "alerts": sorted(state.alerts),
+                "active_alerts": sorted(active_alert_keys(self.profile, state)),
+                "status": machine_status(self.profile, state),
+                "brewing": state.brewing,
+                "progress": (
+                    {"state": state.progress.state, "code": state.progress.code}
+                    | {"percent": state.progress.percent}
+                    if state.progress
+                    else None
+                ),
+                "maintenance_counters": dict(state.maintenance_counters),
+                "maintenance_percent": dict(state.maintenance_percent),
+                "product_counters": {
+                    f"{code:02X}": n for code, n in state.product_counters.items()
+                },
+                "settings": {f"{arg:02X}": value for arg, value in state.settings.items()},
+            },
         }
 
     async def async_run_action(

@@ -1,0 +1,247 @@
+"""The Jura client (session rules, pushes, commands) against the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+import socket
+import time
+
+import pytest
+
+from custom_components.kitchen_connect.kitchenlib import (
+    AuthError,
+    CommandRefusedError,
+    ConnectionFailedError,
+    InvalidValueError,
+)
+from custom_components.kitchen_connect.kitchenlib.jura.machine import (
+    JuraMachine,
+    SessionRefusedError,
+    async_pair,
+)
+from custom_components.kitchen_connect.kitchenlib.jura.models import MachineState, Process
+from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
+from custom_components.kitchen_connect.kitchenlib.jura.simulator import JuraSimulator
+from custom_components.kitchen_connect.kitchenlib.jura.status import MachineStatus, machine_status
+
+PROFILE = get_profile("EF1091")
+assert PROFILE is not None
+
+
+@pytest.fixture
+async def simulator() -> AsyncIterator[JuraSimulator]:
+    """A machine that confirms pairing by itself and pushes often."""
+    sim = JuraSimulator(
+        PROFILE, auto_confirm_pairing=True, push_interval=0.05, brew_step_interval=0.02
+    )
+    await sim.start()
+    yield sim
+    await sim.stop()
+
+
+async def _machine(sim: JuraSimulator, **kwargs: object) -> JuraMachine:
+    token = await async_pair(sim.host, conn_id="tester", port=sim.port)
+    return JuraMachine(
+        sim.host,
+        PROFILE,
+        conn_id="tester",
+        token=token,
+        port=sim.port,
+        reconnect_gap=0,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_session_pushes_and_reads(simulator: JuraSimulator) -> None:
+    """Pushed @TF updates the state; counters, percent and settings read correctly."""
+    updates: list[MachineState] = []
+    machine = await _machine(simulator, on_update=updates.append)
+    await machine.connect()
+    assert machine.connected
+    assert await machine.wait_for_status(2)
+    assert 13 in machine.state.alerts
+
+    await machine.refresh_maintenance()
+    await machine.refresh_product_counters()
+    await machine.refresh_settings()
+    state = machine.state
+    assert state.maintenance_counters[Process.CLEANING] == 21
+    assert state.maintenance_counters[Process.CAPPU_CLEAN] == 91
+    assert state.maintenance_percent == {
+        Process.CLEANING: 0,
+        Process.FILTER_CHANGE: None,
+        Process.DESCALE: 70,
+    }
+    assert state.product_counters[0] == 0
+    assert state.settings[0x02] == "10"
+    assert updates[-1] is state
+    await machine.disconnect()
+    assert not machine.connected
+
+
+async def test_identical_pushes_cause_no_updates(simulator: JuraSimulator) -> None:
+    """The machine repeats @TF every two seconds; unchanged status is not an update."""
+    updates: list[MachineState] = []
+    machine = await _machine(simulator, on_update=updates.append)
+    await machine.connect()
+    await machine.wait_for_status(2)
+    count = len(updates)
+    await asyncio.sleep(0.3)  # several identical pushes
+    assert len(updates) == count
+    simulator.set_alert(10)
+    simulator.push_now()
+    await asyncio.sleep(0.1)
+    assert len(updates) == count + 1
+    assert 10 in machine.state.alerts
+    await machine.disconnect()
+
+
+async def test_brew_progress_is_not_offline(simulator: JuraSimulator) -> None:
+    """During a brew @TF stops; @TV keeps the session alive and shows progress."""
+    statuses: list[MachineStatus] = []
+    machine = await _machine(
+        simulator,
+        idle_timeout=0.5,
+        on_update=lambda state: statuses.append(machine_status(PROFILE, state)),
+    )
+    await machine.connect()
+    simulator.brew_step_interval = 0.2  # each step shorter than the idle timeout
+    await machine.brew("espresso", {"water_amount": 30})
+    await simulator.wait_idle()
+    await asyncio.sleep(0.2)
+    assert machine.connected
+    assert MachineStatus.BREWING in statuses
+    assert statuses[-1] is MachineStatus.READY
+    assert simulator.product_counters[0x02] == 1
+    await machine.disconnect()
+
+
+async def test_write_setting_wraps_in_lock(simulator: JuraSimulator) -> None:
+    """Writes go inside @TS:01/@TS:00 and are read back."""
+    machine = await _machine(simulator)
+    await machine.connect()
+    simulator.clear_commands()
+    await machine.write_setting(0x02, 20)
+    assert simulator.commands == ["@TS:01", "@TM:02,140C", "@TS:00", "@TM:02"]
+    assert machine.state.settings[0x02] == "14"
+    with pytest.raises(InvalidValueError):
+        await machine.write_setting(0x02, 31)
+    with pytest.raises(InvalidValueError):
+        await machine.write_setting(0x65, "classic")  # not a setting of this model
+    await machine.disconnect()
+
+
+async def test_commands_and_refusals(simulator: JuraSimulator) -> None:
+    """Care processes, cancel and standby; unknown products and processes refused locally."""
+    machine = await _machine(simulator)
+    await machine.connect()
+    with pytest.raises(InvalidValueError):
+        await machine.brew("hot_chocolate")
+    await machine.start_process(Process.CLEANING)
+    assert "@TG:24" in simulator.commands
+    await machine.cancel()
+    assert "@TG:FF" in simulator.commands
+    await machine.standby()
+    assert "@AN:02" in simulator.commands
+    simulator.set_alert(1)
+    with pytest.raises(CommandRefusedError):
+        await machine.brew("espresso")
+    await machine.disconnect()
+
+
+async def test_panel_lock_round_trip(simulator: JuraSimulator) -> None:
+    """The lock the user asked for is kept; it is not mistaken for a leaked one."""
+    machine = await _machine(simulator)
+    await machine.connect()
+    await machine.set_panel_lock(True)
+    simulator.push_now()
+    await asyncio.sleep(0.1)
+    assert 39 in simulator.alerts
+    await machine.set_panel_lock(False)
+    assert 39 not in simulator.alerts
+    await machine.disconnect()
+
+
+async def test_stale_token_is_an_auth_error(simulator: JuraSimulator) -> None:
+    """A token the machine no longer knows means the user must pair again."""
+    machine = await _machine(simulator)
+    simulator.forget_tokens()
+    with pytest.raises(AuthError):
+        await machine.connect()
+
+
+async def test_refused_session_is_transient(simulator: JuraSimulator) -> None:
+    """ABORTED while the app holds the machine is not an auth problem."""
+    machine = await _machine(simulator)
+    simulator.refuse_sessions = True
+    with pytest.raises(SessionRefusedError):
+        await machine.connect()
+
+
+async def test_reconnect_gap_is_honoured(simulator: JuraSimulator) -> None:
+    """A new session waits out the gap after the last one closed."""
+    machine = await _machine(simulator)
+    machine.reconnect_gap = 0.3
+    await machine.connect()
+    await machine.disconnect()
+    started = time.monotonic()
+    await machine.connect()
+    assert time.monotonic() - started >= 0.25
+    await machine.disconnect()
+
+
+async def test_dropped_session_is_reported(simulator: JuraSimulator) -> None:
+    """The owner hears once when the machine goes away."""
+    errors: list[Exception | None] = []
+    machine = await _machine(simulator, on_disconnect=errors.append)
+    await machine.connect()
+    simulator.drop_session()
+    await asyncio.sleep(0.2)
+    assert len(errors) == 1
+    assert isinstance(errors[0], ConnectionFailedError)
+    assert not machine.connected
+    with pytest.raises(ConnectionFailedError):
+        await machine.cancel()
+
+
+async def test_silent_link_is_detected(simulator: JuraSimulator) -> None:
+    """No frame at all for the idle timeout means the link is dead."""
+    errors: list[Exception | None] = []
+    machine = await _machine(simulator, idle_timeout=0.2, on_disconnect=errors.append)
+    simulator.push_interval = 10  # the machine goes quiet
+    await machine.connect()
+    await asyncio.sleep(0.5)
+    assert errors
+    assert "no frame" in str(errors[0])
+
+
+async def test_pairing_outcomes(simulator: JuraSimulator) -> None:
+    """Wrong PIN, refusal, nobody pressing OK and an unreachable host each say so."""
+    simulator.pin = "1234"
+    with pytest.raises(AuthError):
+        await async_pair(simulator.host, conn_id="a", pin="0000", port=simulator.port)
+    token = await async_pair(simulator.host, conn_id="a", pin="1234", port=simulator.port)
+    assert len(token) == 64
+    with pytest.raises(CommandRefusedError):  # the conn-id is already paired
+        await async_pair(simulator.host, conn_id="a", pin="1234", port=simulator.port)
+    simulator.auto_confirm_pairing = False
+    with pytest.raises(TimeoutError):
+        await async_pair(simulator.host, conn_id="b", pin="1234", port=simulator.port, timeout=0.2)
+    with pytest.raises(ConnectionFailedError):
+        await async_pair("127.0.0.1", conn_id="c", port=_free_port(), timeout=0.5)
+
+
+async def test_unreachable_machine(simulator: JuraSimulator) -> None:
+    """Connecting to a closed port is a connection error, not a crash."""
+    machine = JuraMachine(
+        "127.0.0.1", PROFILE, conn_id="x", token="0" * 64, port=_free_port(), reconnect_gap=0
+    )
+    with pytest.raises(ConnectionFailedError):
+        await machine.connect()
