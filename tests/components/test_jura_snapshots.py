@@ -16,7 +16,6 @@ from custom_components.kitchen_connect.jura.runtime import JuraRuntime
 from custom_components.kitchen_connect.kitchenlib.jura.simulator import JuraSimulator
 from tests.helpers import add_jura_entry
 
-
 # The ENA 4 sets its hardness from a list, so it has no number entity.
 MODELS_WITHOUT = {("EF1013", Platform.NUMBER)}
 

@@ -1,0 +1,196 @@
+"""Kitchen Connect benchmark: prints push latency, codec throughput, setup time and memory.
+
+Run with ``scripts/benchmark``. Not part of the test run: figures depend on the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+import gc
+import logging
+import os
+from pathlib import Path
+import statistics
+import sys
+import tempfile
+import time
+from typing import Any
+
+from homeassistant import loader
+from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.core import Event, HomeAssistant
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_test_home_assistant,
+)
+
+from custom_components.kitchen_connect.const import DOMAIN
+from custom_components.kitchen_connect.kitchenlib.jura.framing import decode_frame, encode_frame
+from custom_components.kitchen_connect.kitchenlib.jura.messages import decode_status_bits
+from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
+from custom_components.kitchen_connect.kitchenlib.jura.simulator import JuraSimulator
+from tests.helpers import jura_entry_data
+
+PUSH_SAMPLES = 1000
+CODEC_FRAMES = 50_000
+MEMORY_MACHINES = 10
+NO_BEANS = "binary_sensor.kaffeebert_bean_container_empty"
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def bench_codec() -> tuple[float, float]:
+    """Frames encoded and decoded per second for a typical pushed status frame."""
+    text = "@TF:0004000008000000"
+    started = time.perf_counter()
+    frames = [encode_frame(text) for _ in range(CODEC_FRAMES)]
+    encode_rate = CODEC_FRAMES / (time.perf_counter() - started)
+    started = time.perf_counter()
+    for frame in frames:
+        decode_status_bits(decode_frame(frame)[4:])
+    decode_rate = CODEC_FRAMES / (time.perf_counter() - started)
+    return encode_rate, decode_rate
+
+
+async def _add_entry(hass: HomeAssistant, data: dict[str, Any], title: str) -> MockConfigEntry:
+    entry = MockConfigEntry(
+        domain=DOMAIN, title=title, unique_id=data["machine_id"], data=data, options={}
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+async def bench_push_and_setup(hass: HomeAssistant) -> tuple[list[float], float]:
+    """Latency from a simulator status change to Home Assistant's state change."""
+    profile = get_profile("EF1091")
+    assert profile is not None
+    simulator = JuraSimulator(profile, auto_confirm_pairing=True, push_interval=3600)
+    await simulator.start()
+    data = await jura_entry_data(simulator)
+    entry = await _add_entry(hass, {**data, "machine_id": "bench"}, "Kaffeebert")
+
+    started = time.perf_counter()
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    setup_seconds = time.perf_counter() - started
+    assert hass.states.get(NO_BEANS) is not None, "entities missing after setup"
+
+    latencies: list[float] = []
+    changed: asyncio.Future[float] | None = None
+
+    def _on_change(event: Event[Any]) -> None:
+        if event.data["entity_id"] == NO_BEANS and changed is not None and not changed.done():
+            changed.set_result(time.perf_counter())
+
+    unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, _on_change)
+    for index in range(PUSH_SAMPLES):
+        changed = hass.loop.create_future()
+        simulator.set_alert(10, on=index % 2 == 0)
+        sent = time.perf_counter()
+        simulator.push_now()
+        latencies.append(await asyncio.wait_for(changed, 5) - sent)
+    unsubscribe()
+    await hass.config_entries.async_unload(entry.entry_id)
+    await simulator.stop()
+    return latencies, setup_seconds
+
+
+async def bench_memory(hass: HomeAssistant) -> float:
+    """Resident memory added per configured machine (simulators run in another process)."""
+    host = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.benchmark.sim_host",
+        str(MEMORY_MACHINES),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert host.stdout is not None and host.stdin is not None
+    ports = [int(port) for port in (await host.stdout.readline()).split()]
+    profile = get_profile("EF1091")
+    assert profile is not None
+    entries = []
+    for number, port in enumerate(ports):
+        remote = _RemoteSimulator(port, profile.ef_code)
+        data = await jura_entry_data(remote, conn_id=f"bench-{number}")  # type: ignore[arg-type]
+        entries.append(await _add_entry(hass, {**data, "machine_id": f"m{number}"}, f"M{number}"))
+    # Warm up with one machine so imports and caches are not counted per machine.
+    await hass.config_entries.async_setup(entries[0].entry_id)
+    await hass.async_block_till_done()
+    gc.collect()
+    before = _rss_bytes()
+    for entry in entries[1:]:
+        await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await asyncio.sleep(1)
+    gc.collect()
+    per_machine = (_rss_bytes() - before) / (len(entries) - 1)
+    for entry in entries:
+        await hass.config_entries.async_unload(entry.entry_id)
+    host.stdin.close()
+    await host.wait()
+    return per_machine
+
+
+class _RemoteSimulator:
+    """Enough of JuraSimulator's interface for pairing with a simulator in another process."""
+
+    host = "127.0.0.1"
+    pin = ""
+
+    def __init__(self, port: int, ef_code: str) -> None:
+        self.port = port
+        self.profile = get_profile(ef_code)
+
+
+async def main() -> None:
+    logging.getLogger("homeassistant").setLevel(logging.ERROR)
+    encode_rate, decode_rate = bench_codec()
+    with tempfile.TemporaryDirectory() as config_dir:
+        async with async_test_home_assistant(config_dir=config_dir) as hass:
+            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+            latencies, setup_seconds = await bench_push_and_setup(hass)
+            per_machine = await bench_memory(hass)
+            await hass.async_stop(force=True)
+    report: list[tuple[str, str, Callable[[], bool]]] = [
+        (
+            f"push latency p50 ({PUSH_SAMPLES} changes)",
+            f"{_percentile(latencies, 0.5) * 1000:.2f} ms",
+            lambda: _percentile(latencies, 0.5) < 0.005,
+        ),
+        (
+            f"push latency p99 ({PUSH_SAMPLES} changes)",
+            f"{_percentile(latencies, 0.99) * 1000:.2f} ms",
+            lambda: _percentile(latencies, 0.99) < 0.020,
+        ),
+        ("frames encoded per second", f"{encode_rate:,.0f}", lambda: True),
+        ("frames decoded per second", f"{decode_rate:,.0f}", lambda: True),
+        (
+            "config entry setup to entities available",
+            f"{setup_seconds * 1000:.1f} ms",
+            lambda: setup_seconds < 0.2,
+        ),
+        (
+            f"resident memory per machine ({MEMORY_MACHINES} machines)",
+            f"{per_machine / 1024 / 1024:.2f} MB",
+            lambda: per_machine < 2 * 1024 * 1024,
+        ),
+    ]
+    print(f"Kitchen Connect benchmark (Jura), Python {sys.version.split()[0]}")
+    for name, value, ok in report:
+        print(f"  {name:<48} {value:>14}  {'ok' if ok() else 'MISSES TARGET'}")
+    print(f"  (mean push latency {statistics.fmean(latencies) * 1000:.2f} ms)")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parents[2]))
+    asyncio.run(main())
