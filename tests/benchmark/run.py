@@ -114,7 +114,8 @@ async def bench_memory(hass: HomeAssistant) -> float:
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
     )
-    assert host.stdout is not None and host.stdin is not None
+    assert host.stdout is not None
+    assert host.stdin is not None
     ports = [int(port) for port in (await host.stdout.readline()).split()]
     profile = get_profile("EF1091")
     assert profile is not None
