@@ -27,6 +27,7 @@ from homeassistant.components.onboarding import (
 )
 from homeassistant.components.onboarding.const import STEPS as ONBOARDING_STEPS
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 
 from custom_components.kitchen_connect.const import DOMAIN
@@ -208,15 +209,24 @@ def device_url(config_dir: Path, base_url: str) -> str:
     return f"{base_url}/config/integrations/integration/{DOMAIN}"
 
 
+async def _load_registries(hass: HomeAssistant) -> None:
+    """What the auth store needs loaded first, as in Home Assistant's own auth script."""
+    hass.config_entries = config_entries.ConfigEntries(hass, {})
+    await hass.config_entries.async_initialize()
+    dr.async_setup(hass)
+    await asyncio.gather(dr.async_load(hass), er.async_load(hass))
+
+
 async def prepare(config_dir: Path, simulator: Simulator) -> None:
     """Run every step against one short-lived Home Assistant core (no integrations)."""
     write_configuration(config_dir)
     token = await pair(simulator)
     hass = HomeAssistant(str(config_dir))
     try:
-        await ensure_owner(hass)
-        await mark_onboarded(hass)
         await store_entry(hass, simulator, token)
+        await mark_onboarded(hass)
+        await _load_registries(hass)
+        await ensure_owner(hass)
     finally:
         # The auth store saves with a delay; stopping flushes it. hass never started,
         # so only force makes async_stop run its final-write stage.
