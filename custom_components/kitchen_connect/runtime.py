@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 import probatio as vol
 
@@ -59,3 +60,22 @@ class BrandRuntime(ABC):
 
 
 type KitchenConnectConfigEntry = ConfigEntry[BrandRuntime]
+
+
+type PlatformSetup = Callable[
+    [HomeAssistant, KitchenConnectConfigEntry, AddConfigEntryEntitiesCallback],
+    Coroutine[Any, Any, None],
+]
+
+
+def platform_setup(platform: Platform) -> PlatformSetup:
+    """The ``async_setup_entry`` of a platform module: delegate to the entry's brand."""
+
+    async def async_setup_entry(
+        hass: HomeAssistant,
+        entry: KitchenConnectConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        entry.runtime_data.async_setup_platform(platform, async_add_entities)
+
+    return async_setup_entry

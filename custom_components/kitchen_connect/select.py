@@ -3,18 +3,9 @@
 from __future__ import annotations
 
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .runtime import KitchenConnectConfigEntry
+from .runtime import platform_setup
 
-PARALLEL_UPDATES = 1
+PARALLEL_UPDATES = 1  # one command at a time: the machines take one request at a time
 
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: KitchenConnectConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the select entities of the entry's brand."""
-    entry.runtime_data.async_setup_platform(Platform.SELECT, async_add_entities)
+async_setup_entry = platform_setup(Platform.SELECT)

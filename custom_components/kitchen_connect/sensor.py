@@ -3,18 +3,9 @@
 from __future__ import annotations
 
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .runtime import KitchenConnectConfigEntry
+from .runtime import platform_setup
 
-PARALLEL_UPDATES = 0
+PARALLEL_UPDATES = 0  # read-only, fed by the coordinator
 
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: KitchenConnectConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the sensor entities of the entry's brand."""
-    entry.runtime_data.async_setup_platform(Platform.SENSOR, async_add_entities)
+async_setup_entry = platform_setup(Platform.SENSOR)
