@@ -376,3 +376,14 @@ async def test_unload_closes_session(hass: HomeAssistant, jura_simulator: JuraSi
     await hass.config_entries.async_unload(entry.entry_id)
     await wait_for(hass, lambda: not jura_simulator.connected)
     assert entry.state is ConfigEntryState.NOT_LOADED
+
+
+async def test_firmware_from_udp_status(hass: HomeAssistant, jura_simulator: JuraSimulator) -> None:
+    """When the dongle answers the UDP status poll, the device shows its firmware."""
+    await jura_simulator.async_start_discovery_responder(jura_simulator.port)
+    await add_jura_entry(hass, jura_simulator)
+    registry = dr.async_get(hass)
+    await wait_for(hass, lambda: registry.async_get(_device_id(hass)).sw_version is not None)
+    device = registry.async_get(_device_id(hass))
+    assert device.sw_version == "EF1091 V01.00"
+    assert device.hw_version.startswith("TT237W")

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+import logging
 from typing import Any
 
 from homeassistant.const import CONF_HOST, CONF_PIN, CONF_PORT, CONF_TOKEN, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..const import DOMAIN, MANUFACTURER_JURA
+from ..kitchenlib import ConnectionFailedError, ProtocolError
 from ..kitchenlib.jura.connection import DEFAULT_PORT
+from ..kitchenlib.jura.discovery import async_poll_status
 from ..kitchenlib.jura.machine import JuraMachine
-from ..kitchenlib.jura.models import MachineProfile
+from ..kitchenlib.jura.models import DiscoveredMachine, MachineProfile
 from ..kitchenlib.jura.profiles import resolve_profile
 from ..kitchenlib.jura.status import active_alert_keys, machine_status
 from ..runtime import BrandRuntime, KitchenConnectConfigEntry
@@ -29,6 +33,8 @@ from .const import (
 )
 from .coordinator import JuraCoordinator
 from .entity import translate_machine_errors
+
+_LOGGER = logging.getLogger(__name__)
 
 _PLATFORM_MODULES = {
     Platform.BINARY_SENSOR: binary_sensor,
@@ -50,6 +56,7 @@ class JuraRuntime(BrandRuntime):
         self.machine_id = machine_id
         # The product and strength chosen in the UI, used when a brew call leaves them out.
         self.brew_choices: dict[str, str] = {}
+        self.identity: DiscoveredMachine | None = None
         profile = coordinator.machine.profile
         self.device_info = DeviceInfo(
             identifiers={(DOMAIN, machine_id)},
@@ -70,6 +77,27 @@ class JuraRuntime(BrandRuntime):
         """Add the entities of one platform."""
         async_add_entities(_PLATFORM_MODULES[platform].build_entities(self))
 
+    async def async_read_identity(self, hass: HomeAssistant) -> None:
+        """Fill in firmware versions from the dongle's UDP status reply, if it answers.
+
+        Older dongle firmware never answers UDP; the device then simply shows no version.
+        """
+        machine = self.coordinator.machine
+        try:
+            reply = await async_poll_status(machine.host, port=machine.port, timeout=3.0)
+        except (ConnectionFailedError, ProtocolError) as err:
+            _LOGGER.debug("No UDP status from %s: %s", machine.host, err)
+            return
+        self.identity = reply
+        registry = dr.async_get(hass)
+        device = registry.async_get_device_by_identifier(
+            (DOMAIN, self.machine_id), self.coordinator.config_entry.entry_id
+        )
+        if device is not None:
+            registry.async_update_device(
+                device.id, sw_version=reply.machine_firmware, hw_version=reply.dongle_firmware
+            )
+
     async def async_shutdown(self) -> None:
         """Close the session."""
         await self.coordinator.async_stop()
@@ -82,6 +110,11 @@ class JuraRuntime(BrandRuntime):
             "model": self.profile.ef_code,
             "baseline_profile": self.profile.is_baseline,
             "connected": machine.connected,
+            "firmware": (
+                {"dongle": self.identity.dongle_firmware, "machine": self.identity.machine_firmware}
+                if self.identity
+                else None
+            ),
             "state": {
                 "alerts": sorted(state.alerts),
                 "active_alerts": sorted(active_alert_keys(self.profile, state)),
@@ -128,4 +161,10 @@ async def async_create_jura_runtime(
     coordinator = JuraCoordinator(hass, entry, machine)
     await coordinator.async_config_entry_first_refresh()
     coordinator.start()
-    return JuraRuntime(coordinator, data.get(CONF_MACHINE_ID) or entry.unique_id or entry.entry_id)
+    runtime = JuraRuntime(
+        coordinator, data.get(CONF_MACHINE_ID) or entry.unique_id or entry.entry_id
+    )
+    entry.async_create_background_task(
+        hass, runtime.async_read_identity(hass), f"{DOMAIN} jura identity {machine.host}"
+    )
+    return runtime
