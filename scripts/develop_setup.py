@@ -20,6 +20,8 @@ from homeassistant import config_entries, runner
 from homeassistant.auth import auth_manager_from_config
 from homeassistant.auth.const import GROUP_ID_ADMIN
 from homeassistant.auth.providers.homeassistant import HassAuthProvider, InvalidUser
+from homeassistant.components.http.config import HTTP_STORAGE_SCHEMA, HTTPConfigStore
+from homeassistant.components.http.const import CONF_SERVER_HOST, CONF_SERVER_PORT
 from homeassistant.components.onboarding import (
     STORAGE_KEY as ONBOARDING_KEY,
     STORAGE_VERSION as ONBOARDING_VERSION,
@@ -42,6 +44,8 @@ TITLE = "Simulated Jura S8"
 MODEL = "EF1091"
 ARTICLE = 15480
 SIMULATOR_WAIT = 30.0  # seconds for the simulator to start listening
+HTTP_HOST = "127.0.0.1"
+HTTP_PORT = 8123
 
 CONFIGURATION_YAML = """\
 # Written once by scripts/develop; edit freely, it is not committed.
@@ -59,10 +63,9 @@ homeassistant:
       allow_bypass_login: true
     - type: homeassistant
 
-http:
-  server_host: 127.0.0.1
-  server_port: 8123
-
+# No http: section. Since 2026.10 Home Assistant keeps the HTTP settings in
+# .storage/http, where scripts/develop stores 127.0.0.1:8123; YAML would only be a
+# five-minute trial that then reverts to listening on every interface.
 frontend:
 config:
 history:
@@ -118,6 +121,17 @@ async def mark_onboarded(hass: HomeAssistant) -> None:
     if missing:
         data["done"].extend(missing)
         await store.async_save(data)
+
+
+async def bind_loopback(hass: HomeAssistant) -> None:
+    """Make 127.0.0.1:8123 the confirmed HTTP config (the settings the UI would save)."""
+    store = HTTPConfigStore(hass)
+    await store.async_load()
+    wanted = HTTP_STORAGE_SCHEMA({CONF_SERVER_HOST: [HTTP_HOST], CONF_SERVER_PORT: HTTP_PORT})
+    await store.async_set_pending(wanted)
+    if store.pending is not None:
+        await store.async_promote_pending()
+    await store.async_mark_yaml_migration_done()
 
 
 async def pair(simulator: Simulator) -> str:
@@ -225,6 +239,7 @@ async def prepare(config_dir: Path, simulator: Simulator) -> None:
     try:
         await store_entry(hass, simulator, token)
         await mark_onboarded(hass)
+        await bind_loopback(hass)
         await _load_registries(hass)
         await ensure_owner(hass)
     finally:

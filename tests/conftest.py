@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+import os
 
+from hypothesis import settings
 import pytest
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
 from custom_components.kitchen_connect.kitchenlib.jura.simulator import JuraSimulator
+
+# Timing is not what property tests check; in CI the examples are also fixed, so a red run
+# can always be reproduced.
+settings.register_profile("kitchen", deadline=None, derandomize=bool(os.environ.get("CI")))
+settings.load_profile("kitchen")
 
 
 @pytest.fixture(autouse=True)
