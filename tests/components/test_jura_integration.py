@@ -387,3 +387,21 @@ async def test_firmware_from_udp_status(hass: HomeAssistant, jura_simulator: Jur
     device = registry.async_get(_device_id(hass))
     assert device.sw_version == "EF1091 V01.00"
     assert device.hw_version.startswith("TT237W")
+
+
+async def test_secrets_never_logged(
+    hass: HomeAssistant, jura_simulator: JuraSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Token, PIN and conn-id stay out of every log line, even at debug level and on errors."""
+    caplog.set_level(logging.DEBUG)
+    jura_simulator.pin = "4711"
+    entry = await add_jura_entry(hass, jura_simulator)
+    jura_simulator.display_asleep = True
+    jura_simulator.forget_tokens()
+    jura_simulator.drop_session()
+    await wait_for(hass, lambda: hass.states.get(STATUS).state == STATE_UNAVAILABLE)
+    await hass.config_entries.async_unload(entry.entry_id)
+    text = caplog.text
+    assert entry.data["token"] not in text
+    assert "4711" not in text
+    assert entry.data["conn_id"].encode().hex().upper() not in text

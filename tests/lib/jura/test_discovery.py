@@ -298,3 +298,8 @@ async def test_discover_finds_the_simulator() -> None:
 
 def test_default_port() -> None:
     assert DISCOVERY_PORT == 51515
+
+
+async def test_discovery_on_a_refusing_network_finds_nothing() -> None:
+    """A probe the network refuses (here: port 0, which the kernel rejects) is not an error."""
+    assert await async_discover(target="127.0.0.1", port=0, timeout=0.2, repeat=0.05) == []

@@ -87,7 +87,9 @@ class JuraConnection:
                 async with asyncio.timeout(timeout):
                     return await future
             except TimeoutError as err:
-                raise ReplyTimeoutError(f"no reply to {command[:6]} within {timeout} s") from err
+                # Only the verb: a handshake carries the PIN and token.
+                verb = command.split(":", 1)[0]
+                raise ReplyTimeoutError(f"no reply to {verb} within {timeout} s") from err
             finally:
                 self._pending = None
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 import ipaddress
+import logging
 import socket
 from typing import Any
 
 from ..errors import ConnectionFailedError, InvalidValueError, ProtocolError
 from .models import DiscoveredMachine
+
+_LOGGER = logging.getLogger(__name__)
 
 DISCOVERY_PORT = 51515
 REQUEST_LENGTH = 16
@@ -180,18 +183,26 @@ async def async_discover(
     timeout: float = 3.0,
     repeat: float = 1.0,
 ) -> list[DiscoveredMachine]:
-    """Send the scan probe every ``repeat`` seconds for ``timeout`` seconds; return who answered."""
+    """Send the scan probe every ``repeat`` seconds for ``timeout`` seconds; return who answered.
+
+    A network that refuses the probe (no route, no broadcast) simply yields no machines.
+    """
     loop = asyncio.get_running_loop()
-    transport, collector = await loop.create_datagram_endpoint(
-        _ReplyCollector,
-        local_addr=(_local_address_for(target), 0),
-        family=socket.AF_INET,
-        allow_broadcast=True,
-    )
+    try:
+        transport, collector = await loop.create_datagram_endpoint(
+            _ReplyCollector,
+            local_addr=(_local_address_for(target), 0),
+            family=socket.AF_INET,
+            allow_broadcast=True,
+        )
+    except OSError as err:
+        _LOGGER.debug("Cannot open a socket for discovery: %s", err)
+        return []
     probe = build_probe()
     deadline = loop.time() + timeout
     try:
         while (remaining := deadline - loop.time()) > 0:
+            # A refused send is reported to the collector (error_received), not raised.
             transport.sendto(probe, (target, port))
             await asyncio.sleep(min(max(repeat, 0.01), remaining))
     finally:

@@ -188,7 +188,7 @@ class JuraMachine:
             self._request_timeout,
         )
         if reply.startswith(messages.REFUSAL):
-            raise CommandRefusedError(f"machine refused {command[:6]}")
+            raise CommandRefusedError(f"machine refused {command.split(':', 1)[0]}")
         return reply
 
     async def wait_for_status(self, timeout: float) -> bool:
