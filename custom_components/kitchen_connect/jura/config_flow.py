@@ -39,7 +39,7 @@ from ..kitchenlib.errors import (
     ProtocolError,
 )
 from ..kitchenlib.jura.discovery import DISCOVERY_PORT, async_discover, async_poll_status
-from ..kitchenlib.jura.machine import PAIRING_TIMEOUT, JuraMachine, async_pair
+from ..kitchenlib.jura.machine import PAIRING_TIMEOUT, async_pair
 from ..kitchenlib.jura.models import DiscoveredMachine, MachineProfile
 from ..kitchenlib.jura.profiles import (
     ef_code_from_machine_firmware,
@@ -60,6 +60,7 @@ from .const import (
     OPTION_PRODUCT_COUNTER_INTERVAL,
     OPTION_RECONNECT_GAP,
 )
+from .entry_data import machine_from_entry
 
 CONF_ADVANCED: Final = "advanced"
 CONF_MACHINE: Final = "machine"
@@ -477,15 +478,7 @@ class JuraConfigFlowMixin(ConfigFlow):
 
     async def _async_jura_check_token(self, entry: ConfigEntry, host: str, port: int) -> str | None:
         """Log in at ``host`` with the stored pairing; only our machine accepts it."""
-        data = entry.data
-        machine = JuraMachine(
-            host,
-            resolve_profile(ef_code=data.get(CONF_MODEL), article=data.get(CONF_ARTICLE)),
-            conn_id=data[CONF_CONN_ID],
-            token=data[CONF_TOKEN],
-            pin=data.get(CONF_PIN, ""),
-            port=port,
-        )
+        machine = machine_from_entry(entry.data, entry.options, host=host, port=port)
         try:
             await machine.connect()
         except AuthError:

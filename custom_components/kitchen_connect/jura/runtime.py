@@ -6,7 +6,7 @@ from collections.abc import Mapping
 import logging
 from typing import Any
 
-from homeassistant.const import CONF_HOST, CONF_PIN, CONF_PORT, CONF_TOKEN, Platform
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
@@ -14,25 +14,18 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..const import DOMAIN, MANUFACTURER_JURA
 from ..kitchenlib import ConnectionFailedError, ProtocolError
-from ..kitchenlib.jura.connection import DEFAULT_PORT
 from ..kitchenlib.jura.discovery import async_poll_status
-from ..kitchenlib.jura.machine import JuraMachine
 from ..kitchenlib.jura.models import DiscoveredMachine, MachineProfile
-from ..kitchenlib.jura.profiles import resolve_profile
 from ..kitchenlib.jura.status import active_alert_keys, machine_status
 from ..runtime import BrandRuntime, KitchenConnectConfigEntry
 from . import binary_sensor, button, number, select, sensor, switch
 from .actions import async_run_jura_action
 from .const import (
-    CONF_ARTICLE,
-    CONF_CONN_ID,
     CONF_MACHINE_ID,
-    CONF_MODEL,
-    DEFAULT_RECONNECT_GAP,
-    OPTION_RECONNECT_GAP,
 )
 from .coordinator import JuraCoordinator
 from .entity import translate_machine_errors
+from .entry_data import machine_from_entry
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -148,16 +141,7 @@ async def async_create_jura_runtime(
 ) -> JuraRuntime:
     """Connect to the machine (raising ConfigEntryNotReady/AuthFailed) and start pushing."""
     data = entry.data
-    profile = resolve_profile(ef_code=data.get(CONF_MODEL), article=data.get(CONF_ARTICLE))
-    machine = JuraMachine(
-        data[CONF_HOST],
-        profile,
-        conn_id=data[CONF_CONN_ID],
-        token=data[CONF_TOKEN],
-        pin=data.get(CONF_PIN, ""),
-        port=data.get(CONF_PORT, DEFAULT_PORT),
-        reconnect_gap=entry.options.get(OPTION_RECONNECT_GAP, DEFAULT_RECONNECT_GAP),
-    )
+    machine = machine_from_entry(data, entry.options)
     coordinator = JuraCoordinator(hass, entry, machine)
     await coordinator.async_config_entry_first_refresh()
     coordinator.start()
