@@ -10,8 +10,15 @@ import pytest
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.kitchen_connect.kitchenlib.ge.simulator import (
+    DEFAULT_ACCOUNT,
+    SmartHqSimulator,
+)
+from custom_components.kitchen_connect.kitchenlib.ge.simulator.auth_pages import AuthScenario
 from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
 from custom_components.kitchen_connect.kitchenlib.jura.simulator import JuraSimulator
+
+from .helpers import OTHER_GE_ACCOUNT
 
 # Timing is not what property tests check; in CI the examples are also fixed, so a red run
 # can always be reproduced.
@@ -48,6 +55,23 @@ async def jura_simulator(jura_model: str) -> AsyncIterator[JuraSimulator]:
     assert profile is not None
     simulator = JuraSimulator(
         profile, auto_confirm_pairing=True, push_interval=0.2, brew_step_interval=0.05
+    )
+    await simulator.start()
+    yield simulator
+    await simulator.stop()
+
+
+@pytest.fixture
+def ge_scenario() -> AuthScenario:
+    """The sign-in pages' switches; flip them in a test before signing in."""
+    return AuthScenario()
+
+
+@pytest.fixture
+async def ge_simulator(ge_scenario: AuthScenario) -> AsyncIterator[SmartHqSimulator]:
+    """A SmartHQ cloud on 127.0.0.1 holding the default household; time stands still."""
+    simulator = SmartHqSimulator(
+        accounts=(DEFAULT_ACCOUNT, OTHER_GE_ACCOUNT), scenario=ge_scenario, tick_interval=0
     )
     await simulator.start()
     yield simulator

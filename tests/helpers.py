@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.const import CONF_HOST, CONF_PIN, CONF_PORT, CONF_TOKEN
+import aiohttp
+from homeassistant.const import CONF_HOST, CONF_PIN, CONF_PORT, CONF_TOKEN, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.kitchen_connect.const import CONF_BRAND, DOMAIN, Brand
+from custom_components.kitchen_connect.ge.const import CONF_REGION, CONF_SERVER, CONF_USER_ID
+from custom_components.kitchen_connect.ge.entry_data import token_data
 from custom_components.kitchen_connect.jura.const import (
     CONF_ARTICLE,
     CONF_CONN_ID,
@@ -16,10 +19,20 @@ from custom_components.kitchen_connect.jura.const import (
     CONF_MODEL,
     OPTION_RECONNECT_GAP,
 )
+from custom_components.kitchen_connect.kitchenlib.ge.account import async_fetch_websocket_endpoint
+from custom_components.kitchen_connect.kitchenlib.ge.endpoints import Region
+from custom_components.kitchen_connect.kitchenlib.ge.login import LoginSucceeded, SmartHqLogin
+from custom_components.kitchen_connect.kitchenlib.ge.simulator import (
+    DEFAULT_ACCOUNT,
+    SmartHqSimulator,
+)
+from custom_components.kitchen_connect.kitchenlib.ge.simulator.auth_pages import SimAccount
 from custom_components.kitchen_connect.kitchenlib.jura.machine import async_pair
 from custom_components.kitchen_connect.kitchenlib.jura.simulator import JuraSimulator
 
 JURA_MACHINE_ID = "15480-1-4242"
+OTHER_GE_ACCOUNT = SimAccount("baker@example.com", "another-password", "simuser0002")
+GE_TITLE = "GE Appliances (cook@example.com)"
 
 
 async def jura_entry_data(simulator: JuraSimulator, conn_id: str = "ha-test") -> dict[str, Any]:
@@ -70,3 +83,37 @@ async def wait_for(hass: HomeAssistant, condition: Any, timeout: float = 5.0) ->
         while not condition():
             await asyncio.sleep(0.01)
             await hass.async_block_till_done()
+
+
+async def ge_entry_data(
+    simulator: SmartHqSimulator, account: SimAccount = DEFAULT_ACCOUNT
+) -> dict[str, Any]:
+    """Sign in to the simulator as ``account`` and return what the config flow stores."""
+    async with aiohttp.ClientSession() as session:
+        login = SmartHqLogin(session, Region.US, simulator.endpoints)
+        result = await login.async_sign_in(account.username, account.password)
+        assert isinstance(result, LoginSucceeded)
+        endpoint = await async_fetch_websocket_endpoint(
+            session, simulator.endpoints, result.tokens.access_token
+        )
+    return {
+        CONF_BRAND: Brand.GE,
+        CONF_USERNAME: account.username,
+        CONF_REGION: Region.US.value,
+        CONF_SERVER: simulator.base_url,
+        **token_data(result.tokens),
+        CONF_USER_ID: endpoint.user_id,
+    }
+
+
+async def add_ge_entry(
+    hass: HomeAssistant, simulator: SmartHqSimulator, *, setup: bool = True
+) -> MockConfigEntry:
+    """Add the simulated household's account entry and (by default) set it up."""
+    data = await ge_entry_data(simulator)
+    entry = MockConfigEntry(domain=DOMAIN, title=GE_TITLE, unique_id=data[CONF_USER_ID], data=data)
+    entry.add_to_hass(hass)
+    if setup:
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    return entry

@@ -8,12 +8,13 @@ from homeassistant.helpers.typing import ConfigType
 
 from .actions import async_setup_actions
 from .const import CONF_BRAND, DOMAIN, Brand
+from .ge.runtime import async_create_ge_runtime
 from .jura.runtime import async_create_jura_runtime
 from .runtime import KitchenConnectConfigEntry
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
-_RUNTIME_FACTORIES = {Brand.JURA: async_create_jura_runtime}
+_RUNTIME_FACTORIES = {Brand.JURA: async_create_jura_runtime, Brand.GE: async_create_ge_runtime}
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:

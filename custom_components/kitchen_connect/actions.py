@@ -18,10 +18,11 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 import probatio as vol
 
 from .const import CONF_CONFIRM, DOMAIN
+from .ge.actions import GE_ACTIONS
 from .jura.actions import JURA_ACTIONS
 from .runtime import ConfirmedAction, KitchenConnectConfigEntry
 
-ALL_ACTIONS: tuple[ConfirmedAction, ...] = (*JURA_ACTIONS,)
+ALL_ACTIONS: tuple[ConfirmedAction, ...] = (*JURA_ACTIONS, *GE_ACTIONS)
 
 
 def _resolve_target(hass: HomeAssistant, device_id: str) -> tuple[KitchenConnectConfigEntry, str]:

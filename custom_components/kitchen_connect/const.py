@@ -16,3 +16,4 @@ class Brand(StrEnum):
     """The appliance families a config entry can belong to."""
 
     JURA = "jura"
+    GE = "ge"

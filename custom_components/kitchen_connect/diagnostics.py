@@ -8,6 +8,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_PASSWORD, CONF_PIN, CONF_TOKEN, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
+from .ge.const import CONF_ACCESS_TOKEN, CONF_REFRESH_TOKEN, CONF_USER_ID
 from .jura.const import CONF_CONN_ID, CONF_MACHINE_ID
 from .runtime import KitchenConnectConfigEntry
 
@@ -18,6 +19,10 @@ TO_REDACT = {
     CONF_USERNAME,
     CONF_CONN_ID,
     CONF_MACHINE_ID,
+    CONF_ACCESS_TOKEN,
+    CONF_REFRESH_TOKEN,
+    CONF_USER_ID,
+    "title",
     "unique_id",
     "serial_number",
     "machine_number",

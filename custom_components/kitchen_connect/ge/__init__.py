@@ -1,0 +1,1 @@
+"""GE Appliances (SmartHQ) accounts in Home Assistant."""

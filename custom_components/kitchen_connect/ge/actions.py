@@ -1,0 +1,237 @@
+"""GE's confirm-gated actions: heating an oven, starting cycles, brewing, descaling."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.const import UnitOfTemperature
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.util.unit_conversion import TemperatureConverter
+import probatio as vol
+
+from ..const import DOMAIN
+from ..kitchenlib.ge.appliance import Appliance
+from ..runtime import ConfirmedAction
+from .appliance_types import LAUNDRY, ApplianceKind, appliance_kind
+from .entity import erd_value
+
+if TYPE_CHECKING:
+    from .runtime import GeRuntime
+
+ATTR_CAVITY: Final = "cavity"
+ATTR_MODE: Final = "mode"
+ATTR_TEMPERATURE: Final = "temperature"
+ATTR_COOK_TIME: Final = "cook_time"
+ATTR_STRENGTH: Final = "strength"
+ATTR_CUPS: Final = "cups"
+
+UPPER: Final = "upper"
+LOWER: Final = "lower"
+
+# The cook modes a user can start, as GE's 0x5100 mode slugs (the "no option" variants:
+# a cook time, when given, goes into the command's own time bytes).
+COOK_MODES: Final[Mapping[str, str]] = {
+    "bake": "bake_no_option",
+    "convection_bake": "convection_bake_no_option",
+    "convection_multi_bake": "convection_multi_bake_no_option",
+    "convection_roast": "convection_roast_no_option",
+    "broil_high": "broil_high",
+    "broil_low": "broil_low",
+    "proof": "proof_no_option",
+    "warm": "warm_no_option",
+    "frozen_pizza": "frozen_pizza_no_option",
+    "frozen_snacks": "frozen_snacks_no_option",
+    "baked_goods": "baked_goods_no_option",
+}
+DEFAULT_OVEN_TEMPERATURE_F: Final = 350
+# Modes that run at a fixed heat and take no temperature.
+_FIXED_HEAT: Final = frozenset({"broil_high", "broil_low", "proof", "warm"})
+
+STRENGTHS: Final = ("light", "medium", "dark", "gold")
+
+# Per cavity: the cook-mode command, its remote-enable flag and the available-modes limits.
+_CAVITY_ERDS: Final = {UPPER: (0x5100, 0x510A), LOWER: (0x5200, 0x520A)}
+OVEN_LIMITS: Final = 0x5008
+DISHWASHER_COMMAND: Final = 0x3204
+DISHWASHER_REMOTE: Final = 0x3087
+LAUNDRY_STATE: Final = 0x2000
+LAUNDRY_REMOTE: Final = 0x2039
+LAUNDRY_START_NOW: Final = 0x2038
+BREWER_START: Final = 0x900B
+BREWER_STRENGTH: Final = 0x9008
+BREWER_TEMPERATURE: Final = 0x9001
+BREWER_CUPS: Final = 0x9006
+BREWER_TEMPERATURE_LIMITS: Final = 0x9002
+BREWER_POT_PRESENT: Final = 0x9012
+BREWER_OUT_OF_WATER: Final = 0x9013
+START_DESCALE: Final = 0x901A
+_DELAYED: Final = frozenset({"delay_run", "delay_pause"})
+_DEFAULT_BREW: Final = ("medium", 200, 4)
+
+_CAVITY = vol.In([UPPER, LOWER])
+
+GE_ACTIONS: tuple[ConfirmedAction, ...] = (
+    ConfirmedAction(
+        name="start_cooking",
+        fields={
+            vol.Optional(ATTR_CAVITY, default=UPPER): _CAVITY,
+            vol.Required(ATTR_MODE): vol.In(list(COOK_MODES)),
+            vol.Optional(ATTR_TEMPERATURE): vol.All(vol.Coerce(float), vol.Range(min=0, max=600)),
+            vol.Optional(ATTR_COOK_TIME): vol.All(vol.Coerce(int), vol.Range(min=1, max=720)),
+        },
+        refusal_key_fn=lambda _data: "confirm_start_cooking",
+    ),
+    ConfirmedAction(
+        name="stop_cooking",
+        fields={vol.Optional(ATTR_CAVITY, default=UPPER): _CAVITY},
+        refusal_key_fn=lambda _data: "confirm_stop_cooking",
+    ),
+    ConfirmedAction(name="start_cycle", refusal_key_fn=lambda _data: "confirm_start_cycle"),
+    ConfirmedAction(
+        name="brew_coffee",
+        fields={
+            vol.Optional(ATTR_STRENGTH): vol.In(list(STRENGTHS)),
+            vol.Optional(ATTR_TEMPERATURE): vol.All(vol.Coerce(float), vol.Range(min=0, max=250)),
+            vol.Optional(ATTR_CUPS): vol.All(vol.Coerce(int), vol.Range(min=1, max=12)),
+        },
+        refusal_key_fn=lambda _data: "confirm_brew_coffee",
+    ),
+    ConfirmedAction(name="start_descaling", refusal_key_fn=lambda _data: "confirm_start_descaling"),
+)
+
+
+def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
+def _require(appliance: Appliance, kinds: frozenset[ApplianceKind], action: str) -> None:
+    if appliance_kind(appliance) not in kinds:
+        raise _invalid("ge_action_not_supported", action=action, name=_name(appliance))
+
+
+def _name(appliance: Appliance) -> str:
+    return appliance.nickname or appliance.label or appliance.mac
+
+
+def _to_fahrenheit(runtime: GeRuntime, value: float) -> int:
+    unit = runtime.hass.config.units.temperature_unit
+    return round(TemperatureConverter.convert(value, unit, UnitOfTemperature.FAHRENHEIT))
+
+
+def _oven_command(
+    runtime: GeRuntime, appliance: Appliance, data: Mapping[str, Any]
+) -> tuple[int, dict[str, Any]]:
+    cavity = data.get(ATTR_CAVITY, UPPER)
+    command, remote = _CAVITY_ERDS[cavity]
+    if command not in appliance.erds:
+        raise _invalid("ge_no_such_cavity", name=_name(appliance), cavity=cavity)
+    if erd_value(appliance, remote) is not True:
+        raise _invalid("ge_remote_oven", name=_name(appliance))
+    mode = data[ATTR_MODE]
+    temperature = 0
+    if mode not in _FIXED_HEAT:
+        temperature = (
+            _to_fahrenheit(runtime, data[ATTR_TEMPERATURE])
+            if ATTR_TEMPERATURE in data
+            else DEFAULT_OVEN_TEMPERATURE_F
+        )
+        limits = erd_value(appliance, OVEN_LIMITS)
+        low, high = (
+            (limits.get("minimum", 170), limits.get("maximum", 550))
+            if isinstance(limits, dict)
+            else (170, 550)
+        )
+        if not low <= temperature <= high:
+            raise _invalid(
+                "ge_oven_temperature", name=_name(appliance), low=f"{low}", high=f"{high}"
+            )
+    minutes = int(data.get(ATTR_COOK_TIME, 0))
+    return command, cook_command(COOK_MODES[mode], temperature, minutes)
+
+
+def cook_command(mode: str, temperature: int, minutes: int) -> dict[str, Any]:
+    """The 0x5100/0x5200 value for one cook mode (mode ``no_mode`` turns the oven off)."""
+    return {
+        "mode": mode,
+        "cook_temperature": temperature,
+        "cook_time": minutes,
+        "probe_temperature": 0,
+        "delay_time": 0,
+        "two_temp_cook_temperature": 0,
+        "two_temp_cook_time": 0,
+    }
+
+
+def _brew_command(runtime: GeRuntime, appliance: Appliance, data: Mapping[str, Any]) -> Any:
+    if erd_value(appliance, BREWER_OUT_OF_WATER) is True:
+        raise _invalid("ge_brewer_no_water", name=_name(appliance))
+    if erd_value(appliance, BREWER_POT_PRESENT) is False:
+        raise _invalid("ge_brewer_no_pot", name=_name(appliance))
+    strength = data.get(ATTR_STRENGTH) or erd_value(appliance, BREWER_STRENGTH)
+    if strength not in STRENGTHS:
+        strength = _DEFAULT_BREW[0]
+    temperature = (
+        _to_fahrenheit(runtime, data[ATTR_TEMPERATURE])
+        if ATTR_TEMPERATURE in data
+        else erd_value(appliance, BREWER_TEMPERATURE) or _DEFAULT_BREW[1]
+    )
+    limits = erd_value(appliance, BREWER_TEMPERATURE_LIMITS)
+    low, high = (185, 205)
+    if isinstance(limits, dict) and limits.get("minimum_temperature"):
+        low, high = limits["minimum_temperature"], limits["maximum_temperature"]
+    if not low <= temperature <= high:
+        raise _invalid("ge_brew_temperature", name=_name(appliance), low=f"{low}", high=f"{high}")
+    cups = data.get(ATTR_CUPS) or erd_value(appliance, BREWER_CUPS) or _DEFAULT_BREW[2]
+    return {"strength": strength, "temperature": int(temperature), "cups": int(cups)}
+
+
+async def async_run_ge_action(
+    runtime: GeRuntime, action: str, mac: str, data: Mapping[str, Any]
+) -> None:
+    """Check that the appliance can and may do ``action``, then send it."""
+    appliance = runtime.appliance(mac)
+    match action:
+        case "start_cooking":
+            _require(appliance, frozenset({ApplianceKind.OVEN}), action)
+            code, value = _oven_command(runtime, appliance, data)
+            await runtime.async_write_erd(mac, code, value)
+        case "stop_cooking":
+            _require(appliance, frozenset({ApplianceKind.OVEN}), action)
+            command = _CAVITY_ERDS[data.get(ATTR_CAVITY, UPPER)][0]
+            if command not in appliance.erds:
+                raise _invalid(
+                    "ge_no_such_cavity", name=_name(appliance), cavity=data.get(ATTR_CAVITY, UPPER)
+                )
+            await runtime.async_write_erd(mac, command, cook_command("no_mode", 0, 0))
+        case "start_cycle":
+            await _async_start_cycle(runtime, appliance, action)
+        case "brew_coffee":
+            _require(appliance, frozenset({ApplianceKind.COFFEE_BREWER}), action)
+            await runtime.async_write_erd(
+                mac, BREWER_START, _brew_command(runtime, appliance, data)
+            )
+        case "start_descaling":
+            _require(
+                appliance,
+                frozenset({ApplianceKind.COFFEE_BREWER, ApplianceKind.ESPRESSO_MAKER}),
+                action,
+            )
+            await runtime.async_write_erd(mac, START_DESCALE, True)
+
+
+async def _async_start_cycle(runtime: GeRuntime, appliance: Appliance, action: str) -> None:
+    kind = appliance_kind(appliance)
+    if kind is ApplianceKind.DISHWASHER:
+        if erd_value(appliance, DISHWASHER_REMOTE) is not True:
+            raise _invalid("ge_remote_dishwasher", name=_name(appliance))
+        await runtime.async_write_erd(appliance.mac, DISHWASHER_COMMAND, "start_resume_cycle")
+        return
+    _require(appliance, LAUNDRY | {ApplianceKind.DISHWASHER}, action)
+    if erd_value(appliance, LAUNDRY_REMOTE) != "enabled":
+        raise _invalid("ge_remote_laundry", name=_name(appliance))
+    if erd_value(appliance, LAUNDRY_STATE) not in _DELAYED:
+        raise _invalid("ge_laundry_not_delayed", name=_name(appliance))
+    await runtime.async_write_erd(appliance.mac, LAUNDRY_START_NOW, 0)

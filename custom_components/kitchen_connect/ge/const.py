@@ -1,0 +1,23 @@
+"""Constants of the GE Appliances (SmartHQ) part."""
+
+from __future__ import annotations
+
+from typing import Final
+
+MANUFACTURER_GE: Final = "GE Appliances"
+
+CONF_REGION: Final = "region"
+# Base URL of a SmartHQ-compatible service; only set for the loopback simulator.
+CONF_SERVER: Final = "server"
+CONF_USER_ID: Final = "user_id"
+CONF_ACCESS_TOKEN: Final = "access_token"  # noqa: S105 (a key name)
+CONF_REFRESH_TOKEN: Final = "refresh_token"  # noqa: S105 (a key name)
+CONF_EXPIRES_AT: Final = "expires_at"
+CONF_CODE: Final = "code"
+CONF_RESEND: Final = "resend"
+
+# How long the first connection may take before setup is retried later.
+FIRST_CONNECT_TIMEOUT: Final = 30.0
+
+ISSUE_TERMS: Final = "ge_terms_required"
+ISSUE_MFA_SETUP: Final = "ge_mfa_setup_required"

@@ -1,0 +1,134 @@
+"""Base entity, description and error mapping for GE appliances."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+import contextlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.entity import Entity, EntityDescription
+
+from ..const import DOMAIN
+from ..entity import KitchenConnectEntity
+from ..kitchenlib import CommandRefusedError, ConnectionFailedError, InvalidValueError
+from ..kitchenlib.ge.appliance import Appliance
+from .appliance_types import ApplianceKind, appliance_kind
+from .coordinator import GeCoordinator
+
+if TYPE_CHECKING:
+    from .runtime import GeRuntime
+
+
+def erd_value(appliance: Appliance, code: int) -> Any:
+    """The decoded value of ``code``, or None when the appliance does not report it."""
+    erd = appliance.erds.get(code)
+    return None if erd is None else erd.value
+
+
+def erd_field(appliance: Appliance, code: int, key: str) -> Any:
+    """One field of a multi-field ERD, or None."""
+    value = erd_value(appliance, code)
+    return value.get(key) if isinstance(value, dict) else None
+
+
+def reports(appliance: Appliance, code: int) -> bool:
+    """Whether the appliance reports a usable value for ``code``."""
+    return erd_value(appliance, code) is not None
+
+
+@dataclass(frozen=True, kw_only=True)
+class GeEntityDescription(EntityDescription):
+    """An entity built from one or more ERDs of the appliance kinds it applies to.
+
+    ``erds`` are the codes whose pushes update the entity; the entity only exists
+    when the appliance reports the first of them (or ``exists_fn`` says so).
+    """
+
+    erds: tuple[int, ...]
+    kinds: frozenset[ApplianceKind] = frozenset()  # empty: every kind
+    exists_fn: Callable[[Appliance], bool] | None = None
+
+    def applies_to(self, appliance: Appliance) -> bool:
+        """Whether an appliance of this kind that reports these ERDs gets the entity."""
+        if self.kinds and appliance_kind(appliance) not in self.kinds:
+            return False
+        if self.exists_fn is not None:
+            return self.exists_fn(appliance)
+        return reports(appliance, self.erds[0])
+
+
+class GeEntity(KitchenConnectEntity[GeCoordinator]):
+    """An entity of one appliance of a SmartHQ account."""
+
+    entity_description: GeEntityDescription
+
+    def __init__(self, runtime: GeRuntime, mac: str, description: GeEntityDescription) -> None:
+        super().__init__(runtime.coordinator, description, runtime.device_info(mac), mac)
+        self.runtime = runtime
+        self.mac = mac
+
+    @property
+    def appliance(self) -> Appliance:
+        """The appliance as last pushed (its last known state if it just left the account)."""
+        return self.runtime.appliance(self.mac)
+
+    @property
+    def available(self) -> bool:
+        """Connected, still on the account, and online in the appliance list."""
+        appliance = self.coordinator.client.appliances.get(self.mac)
+        return self.coordinator.connected and appliance is not None and appliance.online
+
+    async def async_added_to_hass(self) -> None:
+        """Listen to this entity's ERDs only."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.coordinator.async_add_erd_listener(
+                self.mac, self.entity_description.erds, self.async_write_ha_state
+            )
+        )
+
+    async def async_write_erd(self, code: int, value: Any) -> None:
+        """Encode and send one ERD; the new state arrives with the appliance's push."""
+        await self.runtime.async_write_erd(self.mac, code, value)
+
+
+@contextlib.asynccontextmanager
+async def translate_ge_errors(name: str) -> AsyncIterator[None]:
+    """Turn library errors into the translated errors Home Assistant shows the user."""
+    try:
+        yield
+    except InvalidValueError as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_value",
+            translation_placeholders={"detail": str(err)},
+        ) from err
+    except CommandRefusedError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="ge_write_refused",
+            translation_placeholders={"name": name, "detail": str(err)},
+        ) from err
+    except ConnectionFailedError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="ge_not_connected",
+            translation_placeholders={"name": name},
+        ) from err
+
+
+def build_from[DescriptionT: GeEntityDescription](
+    runtime: GeRuntime,
+    mac: str,
+    descriptions: tuple[DescriptionT, ...],
+    entity_type: Callable[[GeRuntime, str, DescriptionT], GeEntity],
+) -> list[Entity]:
+    """One entity per description that applies to the appliance ``mac``."""
+    appliance = runtime.appliance(mac)
+    return [
+        entity_type(runtime, mac, description)
+        for description in descriptions
+        if description.applies_to(appliance)
+    ]

@@ -1,0 +1,1 @@
+"""GE Appliances SmartHQ: sign-in, the account websocket and the ERD codec."""

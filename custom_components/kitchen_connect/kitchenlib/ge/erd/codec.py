@@ -1,0 +1,92 @@
+"""ERD codes and values: parse, format, decode and encode by table lookup."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import re
+from typing import Any
+
+from ...errors import ProtocolError
+from .spec import ErdSpec
+from .table import CODECS
+
+_CODE = re.compile(r"0[xX]([0-9a-fA-F]{4})")
+_EXCERPT = 40
+
+
+def parse_erd_code(text: str) -> int:
+    """``"0x7a00"`` or ``"0x7A00"`` as a number; ProtocolError for anything else."""
+    match = _CODE.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        raise ProtocolError(f"not an ERD code: {str(text)[:16]!r}")
+    return int(match.group(1), 16)
+
+
+def format_erd_code(code: int) -> str:
+    """The wire form GE writes: lower-case ``0x``, upper-case digits (``"0x7A00"``)."""
+    return f"0x{code:04X}"
+
+
+@dataclass(frozen=True, slots=True)
+class ErdValue:
+    """One ERD as last received: the raw hex (upper-case) and what it means.
+
+    ``value`` is None for unknown codes, an empty value, or a field that is not applicable;
+    one-field ERDs give the bare value, others a dict keyed by field key.
+    """
+
+    code: int
+    raw: str
+    value: Any
+
+
+def erd_spec(code: int) -> ErdSpec | None:
+    """The layout of ``code``, or None if the table does not know it."""
+    codec = CODECS.get(code)
+    return codec.spec if codec is not None else None
+
+
+def known_erd_codes() -> tuple[int, ...]:
+    """Every code the table can decode, in ascending order."""
+    return tuple(CODECS)
+
+
+def hex_to_bytes(code: int, raw: str) -> bytes:
+    """The bytes of ``raw``: an even number of hex digits and nothing else."""
+    if not isinstance(raw, str):
+        raise ProtocolError(f"{format_erd_code(code)} value is not text: {type(raw).__name__}")
+    try:
+        data = bytes.fromhex(raw)
+    except ValueError:
+        data = None
+    # fromhex skips whitespace between bytes; the wire never has any, so reject it too.
+    if data is None or len(data) * 2 != len(raw):
+        raise ProtocolError(
+            f"{format_erd_code(code)} value is not an even run of hex digits: {raw[:_EXCERPT]!r}"
+        )
+    return data
+
+
+def decode_erd(code: int, raw: str) -> ErdValue:
+    """Decode ``raw`` hex for ``code``.
+
+    Unknown codes and empty values give ``value=None``. Bad hex, or fewer bytes than a known
+    layout needs, raise ProtocolError; extra trailing bytes are ignored.
+    """
+    data = hex_to_bytes(code, raw)
+    codec = CODECS.get(code)
+    if codec is None or not data:
+        return ErdValue(code, raw.upper(), None)
+    return ErdValue(code, raw.upper(), codec.decode(data))
+
+
+def encode_erd(code: int, value: Any) -> str:
+    """The upper-case hex (no ``0x``) to write ``value`` to ``code``.
+
+    ``value`` is what ``decode_erd`` gives for the ERD. Raises ProtocolError for unknown or
+    read-only codes and InvalidValueError for a value the layout cannot hold.
+    """
+    codec = CODECS.get(code)
+    if codec is None:
+        raise ProtocolError(f"{format_erd_code(code)} is not in the ERD table")
+    return codec.encode(value).hex().upper()

@@ -1,0 +1,210 @@
+"""Readers and writers for single ERD fields, built once per field and reused per message.
+
+A reader takes the ERD's whole value (already checked to be long enough) and returns the
+field's Python value. A writer validates a Python value and ORs its bytes into a zeroed
+buffer of the ERD's length, so bit fields sharing bytes combine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+import math
+from typing import Any
+
+from ...errors import InvalidValueError
+from .spec import INTEGER_KINDS, ErdField
+
+type Reader = Callable[[bytes], Any]
+type Writer = Callable[[Any, bytearray], None]
+
+_IDENTITY_JUNK = ("-----", "BEGIN", "CERTIFICATE")
+_IDENTITY_CHARACTERS = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 -._/"
+)
+
+
+def make_reader(field: ErdField) -> Reader:
+    """The function that reads ``field`` out of an ERD value."""
+    start, end = field.offset, field.offset + field.size
+    match field.kind:
+        case "string":
+            return lambda data: read_text(data[start:end])
+        case "identity_string":
+            return lambda data: read_identity(data[start:end])
+        case "version":
+            return lambda data: ".".join(str(part) for part in data[start:end])
+        case "hours_minutes":
+            return lambda data: data[start] * 60 + data[start + 1]
+    number = _number_reader(field)
+    if field.kind == "enum":
+        slugs = dict(zip(field.numbers, field.options, strict=True))
+        return lambda data: slugs.get(number(data))
+    if field.kind == "bool":
+        if field.bits is not None:
+            return lambda data: number(data) != 0
+        all_ones = (1 << field.width) - 1
+        return lambda data: _read_flag(number(data), all_ones)
+    if field.scale != 1:
+        scale = field.scale
+        return lambda data: number(data) / scale
+    return number
+
+
+def _read_flag(number: int, all_ones: int) -> bool | None:
+    # A whole-byte flag of FF (FFFF…) means "not applicable / not equipped".
+    if number == all_ones:
+        return None
+    return number != 0
+
+
+def _number_reader(field: ErdField) -> Callable[[bytes], int]:
+    start, end = field.offset, field.offset + field.size
+    if field.bits is None:
+        if field.size == 1 and not field.signed:
+            return lambda data: data[start]
+        signed = field.signed
+        return lambda data: int.from_bytes(data[start:end], "big", signed=signed)
+    shift, width = field.bits
+    mask = (1 << width) - 1
+    if field.signed:
+        sign = 1 << (width - 1)
+        return lambda data: (((int.from_bytes(data[start:end]) >> shift) & mask) ^ sign) - sign
+    return lambda data: (int.from_bytes(data[start:end]) >> shift) & mask
+
+
+def read_text(raw: bytes) -> str | None:
+    """NUL-terminated, NUL/FF-padded ASCII; None if what remains is not printable."""
+    text = raw.split(b"\x00", 1)[0].rstrip(b"\xff")
+    if not text.isascii():
+        return None
+    decoded = text.decode("ascii")
+    return decoded if decoded.isprintable() else None
+
+
+def read_identity(raw: bytes) -> str | None:
+    """A model or serial number, or None when the field holds nothing usable.
+
+    Real values start with a length byte (``0A`` + ten characters); older firmware may send
+    plain padded ASCII. All-zero fields, unprintable bytes and PEM certificate fragments
+    (seen in some serial-number ERDs) give None so callers fall back to the MAC.
+    """
+    if not raw.strip(b"\x00\xff"):
+        return None
+    length = raw[0]
+    if 0 < length < 0x20:
+        body = raw[1 : 1 + length]
+        if len(body) != length or body.strip(b"\x00\xff") != body:
+            return None
+    else:
+        body = raw.split(b"\x00", 1)[0].rstrip(b"\xff")
+        # Text filling the whole field with no padding is a slice of something longer.
+        if len(body) == len(raw):
+            return None
+    text = body.decode("ascii", errors="replace")
+    if not set(text) <= _IDENTITY_CHARACTERS or any(junk in text for junk in _IDENTITY_JUNK):
+        return None
+    return text.strip() or None
+
+
+def make_writer(field: ErdField, label: str) -> Writer:
+    """The function that validates a value for ``field`` and writes it into a buffer.
+
+    ``label`` (such as ``"0x5100 cook_time"``) prefixes error messages.
+    """
+    if field.kind == "string":
+        return _string_writer(field, label)
+    if field.kind == "hours_minutes":
+        return _hours_minutes_writer(field, label)
+    if field.kind not in INTEGER_KINDS | {"enum", "bool"}:
+        raise ValueError(f"{label}: {field.kind} fields are read-only")
+    put = _number_writer(field)
+    if field.kind == "enum":
+        numbers = dict(zip(field.options, field.numbers, strict=True))
+
+        def write_enum(value: Any, buffer: bytearray) -> None:
+            if not isinstance(value, str) or value not in numbers:
+                choices = ", ".join(field.options)
+                raise InvalidValueError(f"{label}: {value!r} is not one of {choices}")
+            put(numbers[value], buffer)
+
+        return write_enum
+    if field.kind == "bool":
+
+        def write_bool(value: Any, buffer: bytearray) -> None:
+            if not isinstance(value, bool):
+                raise InvalidValueError(f"{label}: expected True or False, got {value!r}")
+            put(int(value), buffer)
+
+        return write_bool
+    return _integer_writer(field, label, put)
+
+
+def _integer_writer(field: ErdField, label: str, put: Callable[[int, bytearray], None]) -> Writer:
+    scale = field.scale
+    low = round(field.minimum * scale)
+    high = round(field.maximum * scale)
+
+    def write_integer(value: Any, buffer: bytearray) -> None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidValueError(f"{label}: expected a number, got {value!r}")
+        if isinstance(value, float) and (
+            not math.isfinite(value) or (scale == 1 and not value.is_integer())
+        ):
+            raise InvalidValueError(f"{label}: {value!r} is not a whole number")
+        number = round(value * scale)
+        if not low <= number <= high:
+            raise InvalidValueError(
+                f"{label}: {value!r} is outside {field.minimum}..{field.maximum}"
+            )
+        put(number, buffer)
+
+    return write_integer
+
+
+def _number_writer(field: ErdField) -> Callable[[int, bytearray], None]:
+    start, end, size = field.offset, field.offset + field.size, field.size
+    if field.bits is None:
+        signed = field.signed
+
+        def put_whole(number: int, buffer: bytearray) -> None:
+            buffer[start:end] = number.to_bytes(size, "big", signed=signed)
+
+        return put_whole
+    shift, width = field.bits
+    mask = (1 << width) - 1
+
+    def put_bits(number: int, buffer: bytearray) -> None:
+        current = int.from_bytes(buffer[start:end])
+        buffer[start:end] = (current | ((number & mask) << shift)).to_bytes(size)
+
+    return put_bits
+
+
+def _string_writer(field: ErdField, label: str) -> Writer:
+    start, size = field.offset, field.size
+
+    def write_string(value: Any, buffer: bytearray) -> None:
+        if not isinstance(value, str):
+            raise InvalidValueError(f"{label}: expected text, got {value!r}")
+        if not (value.isascii() and value.isprintable()) or len(value) > size:
+            raise InvalidValueError(f"{label}: needs printable ASCII of at most {size} characters")
+        encoded = value.encode("ascii")
+        buffer[start : start + len(encoded)] = encoded
+
+    return write_string
+
+
+def _hours_minutes_writer(field: ErdField, label: str) -> Writer:
+    start = field.offset
+    most = int(field.maximum)
+
+    def write_hours_minutes(value: Any, buffer: bytearray) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidValueError(f"{label}: expected whole minutes, got {value!r}")
+        if not 0 <= value <= most:
+            raise InvalidValueError(f"{label}: {value!r} minutes is outside 0..{most}")
+        hours = min(value // 60, 255)
+        buffer[start] = hours
+        buffer[start + 1] = value - hours * 60
+
+    return write_hours_minutes

@@ -1,0 +1,356 @@
+"""Builders and parsers for the JSON frames of the SmartHQ account websocket.
+
+Everything here is pure: values in, text out, and text in, typed frames out. Parsers raise
+ProtocolError for anything that is not JSON or not shaped like a SmartHQ frame. Whether a
+tunnelled API call worked is decided by its ``code``; the ``success`` flag is ignored
+because the service sets it even on a 429.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+import json
+from typing import Any, Final
+
+from ..errors import ProtocolError
+from .erd import format_erd_code, parse_erd_code
+
+ALL_ERDS_RESOURCE: Final = "/appliance/*/erd/*"
+PING_ID: Final = "keepalive-ping"
+ACK_TIMEOUT_SECONDS: Final = 10
+HTTP_OK: Final = 200
+HTTP_UNAUTHORIZED: Final = 401
+HTTP_FORBIDDEN: Final = 403
+HTTP_TOO_MANY_REQUESTS: Final = 429
+EXPIRED_SESSION_REASON: Final = "access token expired"
+
+KIND_API: Final = "websocket#api"
+KIND_PING: Final = "websocket#ping"
+KIND_PONG: Final = "websocket#pong"
+KIND_SUBSCRIBE: Final = "websocket#subscribe"
+KIND_SUBSCRIPTION: Final = "websocket#subscription"
+KIND_CONNECT: Final = "websocket#connect"
+KIND_PUBLISH_ERD: Final = "publish#erd"
+KIND_WRITE_BODY: Final = "appliance#erdListEntry"
+
+_MAX_ERROR_TEXT = 200
+
+
+# --- client -> server ----------------------------------------------------------------------
+
+
+def _dump(frame: Mapping[str, Any]) -> str:
+    return json.dumps(frame, separators=(",", ":"))
+
+
+def subscribe_frame(resources: Sequence[str] = (ALL_ERDS_RESOURCE,)) -> str:
+    """Ask for ``publish#erd`` pushes of the given resources (default: every appliance)."""
+    return _dump({"kind": KIND_SUBSCRIBE, "action": "subscribe", "resources": list(resources)})
+
+
+def ping_frame() -> str:
+    """The JSON keepalive the service answers with a ``websocket#pong``."""
+    return _dump({"kind": KIND_PING, "id": PING_ID, "action": "ping"})
+
+
+def api_request_frame(
+    request_id: str,
+    host: str,
+    method: str,
+    path: str,
+    body: Mapping[str, Any] | None = None,
+) -> str:
+    """A REST call tunnelled over the websocket; the reply echoes ``request_id``."""
+    frame: dict[str, Any] = {
+        "kind": KIND_API,
+        "action": "api",
+        "host": host,
+        "method": method,
+        "path": path,
+        "id": request_id,
+    }
+    if body is not None:
+        frame["body"] = dict(body)
+    return _dump(frame)
+
+
+def appliance_list_path() -> str:
+    """Path of the account's appliance list."""
+    return "/v1/appliance"
+
+
+def all_erd_path(mac: str) -> str:
+    """Path of one appliance's full ERD snapshot."""
+    return f"/v1/appliance/{mac.upper()}/erd"
+
+
+def set_erd_path(mac: str, code: int) -> str:
+    """Path a write of one ERD is posted to."""
+    return f"/v1/appliance/{mac.upper()}/erd/{format_erd_code(code)}"
+
+
+def list_request(request_id: str, host: str) -> str:
+    """Read the account's appliance list."""
+    return api_request_frame(request_id, host, "GET", appliance_list_path())
+
+
+def all_erd_request(request_id: str, host: str, mac: str) -> str:
+    """Read every ERD the service holds for one appliance."""
+    return api_request_frame(request_id, host, "GET", all_erd_path(mac))
+
+
+def set_erd_body(*, user_id: str, mac: str, code: int, raw: str) -> dict[str, Any]:
+    """The ``appliance#erdListEntry`` a write posts."""
+    return {
+        "kind": KIND_WRITE_BODY,
+        "userId": user_id,
+        "applianceId": mac.upper(),
+        "erd": format_erd_code(code),
+        "value": raw.lower(),
+        "ackTimeout": ACK_TIMEOUT_SECONDS,
+        "delay": 0,
+    }
+
+
+def set_erd_request(
+    request_id: str, host: str, *, user_id: str, mac: str, code: int, raw: str
+) -> str:
+    """Write one ERD; the cloud forwards it and waits up to 10 s for the appliance."""
+    body = set_erd_body(user_id=user_id, mac=mac, code=code, raw=raw)
+    return api_request_frame(request_id, host, "POST", set_erd_path(mac, code), body)
+
+
+# --- server -> client ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ApiReply:
+    """The answer to a tunnelled API call."""
+
+    request_id: str
+    code: int
+    body: Mapping[str, Any] = field(default_factory=dict)
+    path: str = ""
+    reason: str = ""  # a top-level ``reason``, e.g. "Access token expired"
+
+    @property
+    def ok(self) -> bool:
+        """True when the call worked (``code`` 200)."""
+        return self.code == HTTP_OK
+
+    @property
+    def rate_limited(self) -> bool:
+        """The service refused the call because too many were sent."""
+        return self.code == HTTP_TOO_MANY_REQUESTS
+
+    @property
+    def token_rejected(self) -> bool:
+        """The session's token is no longer accepted: refresh it and reconnect."""
+        if self.code in (HTTP_UNAUTHORIZED, HTTP_FORBIDDEN):
+            return True
+        body_reason = self.body.get("reason")
+        reasons = (self.reason, body_reason if isinstance(body_reason, str) else "")
+        return any(EXPIRED_SESSION_REASON in text.lower() for text in reasons)
+
+    def error_text(self) -> str:
+        """A short human explanation of a failed call, from the body's message and reason."""
+        parts = [
+            value
+            for key in ("message", "reason")
+            if isinstance(value := self.body.get(key), str) and value
+        ]
+        if not parts and self.reason:
+            parts.append(self.reason)
+        text = "; ".join(parts) if parts else "no reason given"
+        return f"code {self.code}: {text}"[:_MAX_ERROR_TEXT]
+
+
+@dataclass(frozen=True, slots=True)
+class ErdPublish:
+    """A push: one ERD of one appliance changed."""
+
+    mac: str
+    code: int
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pong:
+    """The answer to a JSON ping."""
+
+    request_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionAck:
+    """The service confirmed (or refused) a subscription."""
+
+    resource: str
+    success: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectNotice:
+    """The informational ``websocket#connect`` frame."""
+
+    success: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OtherFrame:
+    """A well-formed frame of a kind this client does not use."""
+
+    kind: str
+    reason: str = ""  # a top-level ``reason``, should the service explain itself
+
+
+type ServerFrame = ApiReply | ErdPublish | Pong | SubscriptionAck | ConnectNotice | OtherFrame
+
+
+def _load_object(text: str | bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as err:
+        # ValueError covers bad JSON and bytes that are not UTF-8.
+        raise ProtocolError("websocket frame is not JSON") from err
+    if not isinstance(data, dict):
+        raise ProtocolError("websocket frame is not a JSON object")
+    return data
+
+
+def _text(data: Mapping[str, Any], key: str, *, default: str | None = None) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str):
+        raise ProtocolError(f"frame field {key!r} is not text")
+    return value
+
+
+def _object(data: Mapping[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ProtocolError(f"frame field {key!r} is not an object")
+    return value
+
+
+def _mac(value: object) -> str:
+    if not isinstance(value, str) or not value.strip() or "/" in value:
+        raise ProtocolError("frame has no usable applianceId")
+    return value.strip().upper()
+
+
+def _parse_api_reply(data: Mapping[str, Any]) -> ApiReply:
+    code = data.get("code")
+    if not isinstance(code, int) or isinstance(code, bool):
+        raise ProtocolError("api reply has no numeric code")
+    request = _object(data, "request")
+    path = request.get("path", "")
+    reason = data.get("reason", "")
+    return ApiReply(
+        request_id=_text(data, "id", default=""),
+        code=code,
+        body=_object(data, "body"),
+        path=path if isinstance(path, str) else "",
+        reason=reason if isinstance(reason, str) else "",
+    )
+
+
+def _parse_publish(data: Mapping[str, Any]) -> ErdPublish:
+    item = _object(data, "item")
+    if not item:
+        raise ProtocolError("publish frame has no item")
+    return ErdPublish(
+        mac=_mac(item.get("applianceId")),
+        code=parse_erd_code(_text(item, "erd")),
+        raw=_text(item, "value", default=""),
+    )
+
+
+def parse_frame(text: str | bytes) -> ServerFrame:
+    """Turn one text frame from the service into a typed frame."""
+    data = _load_object(text)
+    kind = _text(data, "kind")
+    if kind == KIND_API:
+        return _parse_api_reply(data)
+    if kind == KIND_PUBLISH_ERD:
+        return _parse_publish(data)
+    if kind == KIND_PONG:
+        return Pong(_text(data, "id", default=""))
+    if kind == KIND_SUBSCRIPTION:
+        return SubscriptionAck(_text(data, "resource", default=""), data.get("success") is True)
+    if kind == KIND_CONNECT:
+        return ConnectNotice(data.get("success") is True)
+    reason = data.get("reason", "")
+    return OtherFrame(kind, reason if isinstance(reason, str) else "")
+
+
+# --- reply bodies --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ListedAppliance:
+    """One entry of the account's appliance list."""
+
+    mac: str
+    label: str  # a human type name such as "Dishwasher"; never used to pick a handler
+    brand: str
+    nickname: str
+    online: bool
+
+
+def _items(body: Mapping[str, Any]) -> list[Any]:
+    items = body.get("items", [])
+    if not isinstance(items, list):
+        raise ProtocolError("reply body has no item list")
+    return items
+
+
+def _optional_text(item: Mapping[str, Any], key: str) -> str:
+    value = item.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def parse_appliance_list(body: Mapping[str, Any]) -> list[ListedAppliance]:
+    """The appliances of an ``appliance#applianceList`` body; entries without an id are skipped."""
+    appliances: list[ListedAppliance] = []
+    for item in _items(body):
+        if not isinstance(item, dict):
+            continue
+        try:
+            mac = _mac(item.get("applianceId"))
+        except ProtocolError:
+            continue
+        appliances.append(
+            ListedAppliance(
+                mac=mac,
+                label=_optional_text(item, "type"),
+                brand=_optional_text(item, "brand"),
+                nickname=_optional_text(item, "nickname"),
+                online=_optional_text(item, "online").upper() == "ONLINE",
+            )
+        )
+    return appliances
+
+
+def parse_erd_list(body: Mapping[str, Any]) -> list[tuple[int, str]]:
+    """(code, raw) pairs of an ``appliance#erdList`` body; unreadable entries are skipped."""
+    entries: list[tuple[int, str]] = []
+    for item in _items(body):
+        if not isinstance(item, dict):
+            continue
+        code_text, raw = item.get("erd"), item.get("value", "")
+        if not isinstance(code_text, str) or not isinstance(raw, str):
+            continue
+        try:
+            entries.append((parse_erd_code(code_text), raw))
+        except ProtocolError:
+            continue
+    return entries
+
+
+def parse_write_status(body: Mapping[str, Any]) -> str:
+    """``body.status`` of a write reply ("timeout" means the appliance did not confirm)."""
+    status = body.get("status", "")
+    return status if isinstance(status, str) else ""

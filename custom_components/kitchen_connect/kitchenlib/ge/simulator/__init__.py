@@ -1,0 +1,10 @@
+"""A loopback SmartHQ cloud for tests and demos: sign-in, the websocket and a household.
+
+Run it with ``python -m custom_components.kitchen_connect.kitchenlib.ge.simulator``.
+"""
+
+from __future__ import annotations
+
+from .server import DEFAULT_ACCOUNT, RequestRecord, SmartHqSimulator
+
+__all__ = ["DEFAULT_ACCOUNT", "RequestRecord", "SmartHqSimulator"]

@@ -1,0 +1,454 @@
+"""A loopback SmartHQ service: sign-in, the websocket endpoint and the account websocket.
+
+It speaks the frames the real service sends (section 2 of the protocol notes): a connect
+notice, subscription acks, pongs, tunnelled API replies with ``code`` and ``body``, and
+``publish#erd`` pushes whenever the simulated household changes. It can misbehave on
+request: drop every connection, cut each one after ``connection_lifetime`` seconds, answer
+API calls with 429, or let the session's access token expire mid-connection.
+It only ever listens on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+import contextlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from fnmatch import fnmatchcase
+import json
+import logging
+import re
+import secrets
+import string
+from types import TracebackType
+from typing import Any, Final, Self
+
+from aiohttp import WSMsgType, web
+
+from ...errors import ProtocolError
+from ..endpoints import Endpoints
+from ..erd import format_erd_code, parse_erd_code
+from .auth_pages import AuthScenario, SimAccount, SimulatedAuth
+from .household import Household, default_household
+
+_LOGGER = logging.getLogger(__name__)
+
+HOST: Final = "127.0.0.1"
+DEFAULT_ACCOUNT: Final = SimAccount("cook@example.com", "simulated-password", "simuser0001")
+WEBSOCKET_PATH: Final = "/ws"
+RATE_LIMIT_MESSAGE: Final = (
+    "The server is refusing to service the request because the user has sent too many "
+    'requests in a given amount of time ("rate limiting")'
+)
+RATE_LIMIT_REASON: Final = "Exceeded limit of 600 requests per minute per appId per userId."
+EXPIRED_REASON: Final = "Access token expired"
+
+_ALL_ERD = re.compile(r"/v1/appliance/([^/]+)/erd")
+_ONE_ERD = re.compile(r"/v1/appliance/([^/]+)/erd/([^/]+)")
+_HEX_DIGITS: Final = frozenset(string.hexdigits)
+_CLOSE_GOING_AWAY: Final = 1001
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """One request the simulator served.
+
+    ``kind`` is ``http`` (any HTTP request, path without query), ``api`` (a tunnelled API
+    call; path is the API path), ``ping`` or ``subscribe`` (websocket frames).
+    ``time`` is the event loop's clock.
+    """
+
+    kind: str
+    path: str
+    time: float
+    method: str = ""
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _wire_code(code: int) -> str:
+    # The real service mixes cases in full reads (0x7a00 next to 0x7A00).
+    return f"0x{code:04x}" if code % 2 else format_erd_code(code)
+
+
+def _error_body(path: str, code: int, message: str, reason: str) -> dict[str, Any]:
+    return {"kind": "error", "resource": path, "code": code, "message": message, "reason": reason}
+
+
+@dataclass(eq=False)
+class _Socket:
+    """One open account websocket."""
+
+    ws: web.WebSocketResponse
+    user_id: str
+    bearer: str  # the access token that obtained this socket's endpoint
+    subscriptions: list[str] = field(default_factory=list)
+    outbox: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
+
+    def send(self, frame: Mapping[str, Any]) -> None:
+        self.outbox.put_nowait(json.dumps(frame, separators=(",", ":")))
+
+    def wants(self, resource: str) -> bool:
+        return any(fnmatchcase(resource, pattern) for pattern in self.subscriptions)
+
+
+class SmartHqSimulator:
+    """The SmartHQ cloud for one simulated household, on 127.0.0.1."""
+
+    def __init__(
+        self,
+        *,
+        household: Household | None = None,
+        accounts: Sequence[SimAccount] = (DEFAULT_ACCOUNT,),
+        scenario: AuthScenario | None = None,
+        connection_lifetime: float = 3600.0,
+        tick_interval: float = 5.0,
+    ) -> None:
+        """Serve ``household`` (the default one if None); ``tick_interval`` 0 stops time."""
+        self.household = household if household is not None else default_household()
+        self.accounts = list(accounts)
+        self.auth = SimulatedAuth(self.accounts, scenario or AuthScenario())
+        self.connection_lifetime = connection_lifetime
+        self.tick_interval = tick_interval
+        self.request_log: list[RequestRecord] = []
+        self.write_ack_status = ""  # "" answers writes with "success"; "timeout" is allowed
+        self.answer_pings = True  # False: pings go unanswered, as on a half-dead link
+        self._rate_limited_frames = 0
+        self._tickets: dict[str, tuple[str, str]] = {}  # single-use ws credential -> user, bearer
+        self._sockets: set[_Socket] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._changed_at: dict[tuple[str, int], str] = {}
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+        self._unsubscribe: Callable[[], None] | None = None
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        """The TCP port served (0 before start)."""
+        return self._port
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:<port>``: sign-in and API on one server."""
+        return f"http://{HOST}:{self._port}"
+
+    @property
+    def endpoints(self) -> Endpoints:
+        """Endpoints a client uses to talk to this simulator."""
+        return Endpoints.for_server(self.base_url)
+
+    @property
+    def open_connections(self) -> int:
+        """How many account websockets are open right now."""
+        return len(self._sockets)
+
+    async def start(self, port: int = 0) -> None:
+        """Listen on 127.0.0.1 (``port`` 0 picks a free one) and start simulated time."""
+        app = web.Application(middlewares=[self._record_http])
+        self.auth.add_routes(app)
+        app.router.add_get("/v1/websocket", self._websocket_endpoint)
+        app.router.add_get(WEBSOCKET_PATH, self._websocket)
+        # No access log: the websocket URL carries a credential in its query.
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, HOST, port)
+        await site.start()
+        self._runner = runner
+        self._port = int(runner.addresses[0][1])
+        self._unsubscribe = self.household.subscribe(self._on_household_change)
+        if self.tick_interval > 0:
+            self._spawn(self._tick_forever())
+
+    async def stop(self) -> None:
+        """Close every connection and stop listening."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        for task in list(self._tasks):
+            task.cancel()
+        for sock in list(self._sockets):
+            with contextlib.suppress(Exception):
+                await sock.ws.close(code=_CLOSE_GOING_AWAY)
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # --- switches for tests --------------------------------------------------------------
+
+    def drop_connections(self) -> None:
+        """Close every account websocket from the server side."""
+        for sock in list(self._sockets):
+            self._spawn(sock.ws.close(code=_CLOSE_GOING_AWAY))
+
+    def rate_limit_next(self, count: int) -> None:
+        """Answer the next ``count`` API frames with code 429 (and ``success`` true)."""
+        self._rate_limited_frames = count
+
+    def inject_frame(self, text: str) -> None:
+        """Send ``text`` as it is to every open account websocket (for misbehaviour tests)."""
+        for sock in self._sockets:
+            sock.outbox.put_nowait(text)
+
+    def set_online(self, mac: str, online: bool) -> None:
+        """Report an appliance on- or offline in the appliance list."""
+        self.household.appliances[mac.upper()].online = online
+
+    def records(self, kind: str, path: str | None = None) -> list[RequestRecord]:
+        """The logged requests of one kind (and path)."""
+        return [
+            record
+            for record in self.request_log
+            if record.kind == kind and (path is None or record.path == path)
+        ]
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _record(self, kind: str, path: str, method: str = "") -> None:
+        self.request_log.append(
+            RequestRecord(kind, path, asyncio.get_running_loop().time(), method)
+        )
+
+    @web.middleware
+    async def _record_http(
+        self,
+        request: web.Request,
+        handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+    ) -> web.StreamResponse:
+        self._record("http", request.path, request.method)
+        return await handler(request)
+
+    async def _tick_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.tick_interval)
+            self.household.tick(self.tick_interval)
+
+    def _on_household_change(self, mac: str, code: int, raw: str) -> None:
+        mac = mac.upper()
+        self._changed_at[(mac, code)] = _now_iso()
+        appliance = self.household.appliances.get(mac)
+        if appliance is None or not appliance.online:
+            return  # an offline appliance cannot tell the cloud anything
+        wire_code = format_erd_code(code)
+        resource = f"/appliance/{mac}/erd/{wire_code}"
+        for sock in self._sockets:
+            if sock.wants(resource):
+                sock.send(
+                    {
+                        "item": {
+                            "applianceId": mac,
+                            "erd": wire_code,
+                            "time": self._changed_at[(mac, code)],
+                            "value": raw.upper(),
+                        },
+                        "resource": resource,
+                        "kind": "publish#erd",
+                        "userId": sock.user_id,
+                    }
+                )
+
+    # --- HTTP: the websocket endpoint ------------------------------------------------------
+
+    def _bearer_user(self, request: web.Request) -> tuple[str, str] | None:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return None
+        user_id = self.auth.user_for_access_token(token)
+        return None if user_id is None else (user_id, token)
+
+    async def _websocket_endpoint(self, request: web.Request) -> web.StreamResponse:
+        caller = self._bearer_user(request)
+        if caller is None:
+            return web.json_response(
+                _error_body(request.path, 401, "Unauthorized", EXPIRED_REASON), status=401
+            )
+        user_id, bearer = caller
+        ticket = secrets.token_urlsafe(24)
+        self._tickets[ticket] = (user_id, bearer)
+        return web.json_response(
+            {
+                "kind": "websocket#endpoint",
+                "endpoint": f"ws://{HOST}:{self._port}{WEBSOCKET_PATH}?access_token={ticket}",
+                "userId": user_id,
+            }
+        )
+
+    # --- the account websocket ---------------------------------------------------------------
+
+    async def _websocket(self, request: web.Request) -> web.StreamResponse:
+        grant = self._tickets.pop(request.query.get("access_token", ""), None)
+        if grant is None:
+            return web.json_response(
+                _error_body(request.path, 401, "Unauthorized", "Unknown websocket credential"),
+                status=401,
+            )
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        sock = _Socket(ws, *grant)
+        self._sockets.add(sock)
+        sender = asyncio.create_task(self._send_outbox(sock))
+        cut_off = asyncio.get_running_loop().call_later(
+            self.connection_lifetime, lambda: self._spawn(ws.close(code=_CLOSE_GOING_AWAY))
+        )
+        sock.send({"kind": "websocket#connect", "success": True})
+        try:
+            async for message in ws:
+                if message.type is WSMsgType.TEXT:
+                    self._on_frame(sock, message.data)
+        finally:
+            cut_off.cancel()
+            self._sockets.discard(sock)
+            sock.outbox.put_nowait(None)
+            with contextlib.suppress(Exception):
+                await sender
+        return ws
+
+    async def _send_outbox(self, sock: _Socket) -> None:
+        while (text := await sock.outbox.get()) is not None:
+            if sock.ws.closed:
+                return
+            try:
+                await sock.ws.send_str(text)
+            except ConnectionError:
+                return
+
+    def _on_frame(self, sock: _Socket, text: str) -> None:
+        try:
+            frame = json.loads(text)
+        except ValueError:
+            return
+        if not isinstance(frame, dict):
+            return
+        kind = frame.get("kind")
+        if kind == "websocket#ping":
+            self._record("ping", "")
+            if self.answer_pings:
+                sock.send({"kind": "websocket#pong", "id": frame.get("id", "")})
+        elif kind == "websocket#subscribe":
+            resources = [item for item in frame.get("resources", []) if isinstance(item, str)]
+            self._record("subscribe", ",".join(resources))
+            for resource in resources:
+                sock.subscriptions.append(resource)
+                sock.send(
+                    {
+                        "resource": resource,
+                        "kind": "websocket#subscription",
+                        "success": True,
+                        "change": "ADDED",
+                    }
+                )
+        elif kind == "websocket#api":
+            self._on_api(sock, frame)
+
+    def _on_api(self, sock: _Socket, frame: Mapping[str, Any]) -> None:
+        method = str(frame.get("method", ""))
+        path = str(frame.get("path", ""))
+        self._record("api", path, method)
+        reply: dict[str, Any] = {
+            "kind": "websocket#api",
+            "id": frame.get("id", ""),
+            "request": {"host": frame.get("host", ""), "method": method, "path": path},
+            "success": True,
+        }
+        if self._rate_limited_frames > 0:
+            self._rate_limited_frames -= 1
+            code, body = 429, _error_body(path, 429, RATE_LIMIT_MESSAGE, RATE_LIMIT_REASON)
+        elif self.auth.user_for_access_token(sock.bearer) is None:
+            reply["reason"] = EXPIRED_REASON
+            code, body = 401, _error_body(path, 401, "Unauthorized", EXPIRED_REASON)
+        else:
+            code, body = self._api_call(sock, method, path, frame.get("body"))
+        reply["code"] = code
+        reply["body"] = body
+        sock.send(reply)
+
+    def _api_call(
+        self, sock: _Socket, method: str, path: str, body: object
+    ) -> tuple[int, dict[str, Any]]:
+        if method == "GET" and path == "/v1/appliance":
+            return 200, self._appliance_list(sock.user_id)
+        if method == "GET" and (match := _ALL_ERD.fullmatch(path)):
+            return self._all_erds(sock.user_id, path, match.group(1).upper())
+        if method == "POST" and (match := _ONE_ERD.fullmatch(path)):
+            return self._write(sock.user_id, path, match.group(1).upper(), match.group(2), body)
+        return 404, _error_body(path, 404, "Not Found", "No such resource")
+
+    def _appliance_list(self, user_id: str) -> dict[str, Any]:
+        items = [
+            {
+                "applianceId": app.mac,
+                "type": app.label,
+                "brand": app.brand,
+                "jid": f"{app.mac.lower()}_{user_id}",
+                "nickname": app.nickname,
+                "online": "ONLINE" if app.online else "OFFLINE",
+            }
+            for app in self.household.appliances.values()
+        ]
+        return {"kind": "appliance#applianceList", "userId": user_id, "items": items}
+
+    def _all_erds(self, user_id: str, path: str, mac: str) -> tuple[int, dict[str, Any]]:
+        app = self.household.appliances.get(mac)
+        if app is None:
+            return 404, _error_body(path, 404, "Not Found", "Unknown appliance")
+        started = _now_iso()
+        items = [
+            {
+                "erd": _wire_code(code),
+                "value": raw.upper(),
+                "time": self._changed_at.get((mac, code), started),
+            }
+            for code, raw in sorted(app.erds.items())
+        ]
+        return 200, {
+            "kind": "appliance#erdList",
+            "userId": user_id,
+            "applianceId": mac,
+            "items": items,
+        }
+
+    def _write(
+        self, user_id: str, path: str, mac: str, code_text: str, body: object
+    ) -> tuple[int, dict[str, Any]]:
+        if mac not in self.household.appliances:
+            return 404, _error_body(path, 404, "Not Found", "Unknown appliance")
+        try:
+            code = parse_erd_code(code_text)
+        except ProtocolError:
+            return 400, _error_body(path, 400, "Bad Request", "Not an ERD code")
+        if (
+            not isinstance(body, dict)
+            or body.get("kind") != "appliance#erdListEntry"
+            or body.get("userId") != user_id
+            or str(body.get("applianceId", "")).upper() != mac
+            or str(body.get("erd", "")).lower() != code_text.lower()
+        ):
+            return 400, _error_body(path, 400, "Bad Request", "Malformed appliance#erdListEntry")
+        raw = body.get("value")
+        if not isinstance(raw, str) or not raw or len(raw) % 2 or not set(raw) <= _HEX_DIGITS:
+            return 400, _error_body(path, 400, "Bad Request", "Value is not hex")
+        self.household.write(mac, code, raw.upper())  # an appliance ignores what it refuses
+        return 200, {"status": self.write_ack_status or "success"}

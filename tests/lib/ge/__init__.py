@@ -1,0 +1,1 @@
+"""Tests for the GE Appliances (SmartHQ) library."""

@@ -1,0 +1,163 @@
+"""Property tests: any input decodes or fails with ProtocolError; writes round-trip."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings, strategies as st
+import pytest
+
+from custom_components.kitchen_connect.kitchenlib.errors import InvalidValueError, ProtocolError
+from custom_components.kitchen_connect.kitchenlib.ge.erd import (
+    ErdField,
+    ErdSpec,
+    decode_erd,
+    encode_erd,
+    erd_spec,
+    known_erd_codes,
+)
+
+
+def spec_of(code: int) -> ErdSpec:
+    spec = erd_spec(code)
+    assert spec is not None
+    return spec
+
+
+SPECS = tuple(spec_of(code) for code in known_erd_codes())
+WRITABLE = tuple(spec for spec in SPECS if spec.writable)
+READ_ONLY = tuple(spec for spec in SPECS if not spec.writable)
+PRINTABLE_ASCII = st.characters(min_codepoint=0x20, max_codepoint=0x7E)
+
+
+def field_values(field: ErdField) -> st.SearchStrategy[Any]:
+    """Every value ``field`` can legitimately hold, as decode would return it."""
+    match field.kind:
+        case "enum":
+            return st.sampled_from(field.options)
+        case "bool":
+            return st.booleans()
+        case "string":
+            return st.text(PRINTABLE_ASCII, max_size=field.size)
+        case "hours_minutes":
+            return st.integers(0, int(field.maximum))
+    low, high = round(field.minimum * field.scale), round(field.maximum * field.scale)
+    numbers = st.integers(low, high)
+    return numbers.map(lambda number: number / field.scale) if field.scale != 1 else numbers
+
+
+def spec_values(spec: ErdSpec) -> st.SearchStrategy[Any]:
+    if spec.single:
+        return field_values(spec.fields[0])
+    return st.fixed_dictionaries({field.key: field_values(field) for field in spec.fields})
+
+
+def label(spec: ErdSpec) -> str:
+    return f"0x{spec.code:04X}"
+
+
+# Every test below visits every spec (or every writable one) in each example: a test per
+# code would spend most of its time in fixture setup.
+every_example = settings(max_examples=20)
+
+
+@every_example
+@given(st.data())
+def test_any_bytes_decode_or_fail_cleanly(data: st.DataObject) -> None:
+    for spec in SPECS:
+        raw = data.draw(st.binary(max_size=spec.size + 4), label=label(spec)).hex()
+        if 0 < len(raw) < spec.size * 2:
+            with pytest.raises(ProtocolError, match="needs"):
+                decode_erd(spec.code, raw)
+            continue
+        decoded = decode_erd(spec.code, raw)
+        assert decoded.raw == raw.upper()
+        if not raw:
+            assert decoded.value is None
+        elif not spec.single:
+            assert list(decoded.value) == list(spec.keys)
+        # Decoding is pure: the same input reads the same way again.
+        assert decode_erd(spec.code, raw) == decoded
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(SPECS), st.text(max_size=24))
+def test_any_text_decodes_or_is_a_protocol_error(spec: ErdSpec, text: str) -> None:
+    try:
+        decoded = decode_erd(spec.code, text)
+    except ProtocolError:
+        return
+    assert decoded.raw == text.upper()
+
+
+@every_example
+@given(st.data())
+def test_writes_round_trip(data: st.DataObject) -> None:
+    for spec in WRITABLE:
+        value = data.draw(spec_values(spec), label=label(spec))
+        raw = encode_erd(spec.code, value)
+        assert raw == raw.upper()
+        assert len(raw) == spec.size * 2
+        assert decode_erd(spec.code, raw).value == value
+
+
+@every_example
+@given(st.data())
+def test_truncated_writes_are_protocol_errors(data: st.DataObject) -> None:
+    for spec in WRITABLE:
+        if spec.size == 1:
+            continue
+        raw = encode_erd(spec.code, data.draw(spec_values(spec), label=label(spec)))
+        cut = data.draw(st.integers(1, spec.size - 1), label="bytes kept")
+        with pytest.raises(ProtocolError, match="needs"):
+            decode_erd(spec.code, raw[: cut * 2])
+
+
+@every_example
+@given(st.data())
+def test_decoded_bytes_encode_to_an_equivalent_value(data: st.DataObject) -> None:
+    for spec in WRITABLE:
+        raw = data.draw(st.binary(min_size=spec.size, max_size=spec.size), label=label(spec))
+        decoded = decode_erd(spec.code, raw.hex()).value
+        fields = [decoded] if spec.single else list(decoded.values())
+        if any(field is None for field in fields):
+            continue  # a number outside an enum, or unreadable text, cannot be written back
+        assert decode_erd(spec.code, encode_erd(spec.code, decoded)).value == decoded
+
+
+def bad_field_values(field: ErdField) -> st.SearchStrategy[Any]:
+    """Values ``field`` must refuse."""
+    wrong_type = st.sampled_from([None, [], object()])
+    match field.kind:
+        case "enum":
+            return wrong_type | st.text(max_size=8).filter(lambda text: text not in field.options)
+        case "bool":
+            return wrong_type | st.integers() | st.text(max_size=3)
+        case "string":
+            return wrong_type | st.text(PRINTABLE_ASCII, min_size=field.size + 1, max_size=40)
+    # Just past each end, and anywhere beyond.
+    highest, lowest = round(field.maximum * field.scale), round(field.minimum * field.scale)
+    above = st.just(highest + 1) | st.integers(min_value=highest + 1)
+    below = st.just(lowest - 1) | st.integers(max_value=lowest - 1)
+    outside: st.SearchStrategy[float] = above | below
+    if field.scale != 1:
+        outside = outside.filter(lambda n: abs(n) < 1 << 60).map(lambda n: n / field.scale)
+    return wrong_type | st.booleans() | st.text(max_size=3) | outside
+
+
+@every_example
+@given(st.data())
+def test_bad_values_are_invalid(data: st.DataObject) -> None:
+    for spec in WRITABLE:
+        value = data.draw(spec_values(spec), label=label(spec))
+        field = data.draw(st.sampled_from(spec.fields), label="broken field")
+        bad = data.draw(bad_field_values(field), label="bad value")
+        broken = bad if spec.single else {**value, field.key: bad}
+        with pytest.raises(InvalidValueError):
+            encode_erd(spec.code, broken)
+
+
+def test_read_only_codes_refuse_writes() -> None:
+    for spec in READ_ONLY:
+        with pytest.raises(ProtocolError, match="read-only"):
+            encode_erd(spec.code, 0)

@@ -1,0 +1,377 @@
+"""SmartHQ websocket frames: real shapes from the protocol notes, builders, and fuzzing."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any
+
+from hypothesis import given, strategies as st
+import pytest
+
+from custom_components.kitchen_connect.kitchenlib.errors import ProtocolError
+from custom_components.kitchen_connect.kitchenlib.ge import messages as m
+
+HOST = "api.brillion.geappliances.com"
+MAC = "D828C9404C09"
+USER = "8iphzd059z7spke"
+
+LIST_REPLY = {
+    "kind": "websocket#api",
+    "id": "kc-1",
+    "request": {"host": HOST, "method": "GET", "path": "/v1/appliance"},
+    "success": True,
+    "code": 200,
+    "body": {
+        "kind": "appliance#applianceList",
+        "userId": USER,
+        "items": [
+            {
+                "applianceId": MAC,
+                "type": "Split Air Conditioner",
+                "brand": "Unknown",
+                "jid": f"{MAC.lower()}_{USER}",
+                "nickname": "Bedroom AC",
+                "online": "ONLINE",
+            },
+            {
+                "applianceId": "a0b1c2d3e4f5",
+                "type": "Dishwasher",
+                "brand": "GE",
+                "nickname": "Dishes",
+                "online": "offline",
+            },
+        ],
+    },
+}
+ALL_ERD_REPLY = {
+    "kind": "websocket#api",
+    "id": f"{MAC}-allErd",
+    "success": True,
+    "code": 200,
+    "body": {
+        "kind": "appliance#erdList",
+        "userId": USER,
+        "applianceId": MAC,
+        "items": [
+            {"erd": "0x0008", "value": "0E", "time": "2021-08-04T16:11:28.841Z"},
+            {"erd": "0x7a00", "value": "08", "time": "2021-08-04T16:11:28.841Z"},
+            {"erd": "0x7A02", "value": "5A", "time": "2021-08-04T16:11:28.841Z"},
+            {"erd": "0x0099", "value": "", "time": "2021-08-04T16:11:28.841Z"},
+        ],
+    },
+}
+PUBLISH = {
+    "item": {
+        "applianceId": MAC,
+        "erd": "0x7B07",
+        "time": "2021-08-05T13:27:36.795Z",
+        "value": "01",
+    },
+    "resource": f"/appliance/{MAC}/erd/0x7B07",
+    "kind": "publish#erd",
+    "userId": USER,
+}
+RATE_LIMITED = {
+    "kind": "websocket#api",
+    "id": f"{MAC}-allErd",
+    "success": True,
+    "code": 429,
+    "body": {
+        "kind": "error",
+        "resource": f"/v1/appliance/{MAC}/erd",
+        "code": 429,
+        "message": "The server is refusing to service the request (rate limiting)",
+        "reason": "Exceeded limit of 600 requests per minute per appId per userId.",
+    },
+}
+
+
+def _dump(frame: Any) -> str:
+    return json.dumps(frame)
+
+
+# --- builders ----------------------------------------------------------------------------
+
+
+def test_subscribe_and_ping_frames_match_the_service() -> None:
+    """The two fixed frames every session sends."""
+    assert json.loads(m.subscribe_frame()) == {
+        "kind": "websocket#subscribe",
+        "action": "subscribe",
+        "resources": ["/appliance/*/erd/*"],
+    }
+    assert json.loads(m.ping_frame()) == {
+        "kind": "websocket#ping",
+        "id": "keepalive-ping",
+        "action": "ping",
+    }
+
+
+def test_read_requests_carry_our_id_host_and_path() -> None:
+    """List and full-read requests are tunnelled GETs with the id we chose."""
+    assert json.loads(m.list_request("req-1", HOST)) == {
+        "kind": "websocket#api",
+        "action": "api",
+        "host": HOST,
+        "method": "GET",
+        "path": "/v1/appliance",
+        "id": "req-1",
+    }
+    frame = json.loads(m.all_erd_request("req-2", HOST, MAC.lower()))
+    assert frame["path"] == f"/v1/appliance/{MAC}/erd"
+    assert frame["id"] == "req-2"
+    assert "body" not in frame
+
+
+def test_write_request_posts_an_erd_list_entry() -> None:
+    """A write is a POST with GE's entry body: upper-case code digits, 10 s ack timeout."""
+    frame = json.loads(m.set_erd_request("w-7", HOST, user_id=USER, mac=MAC, code=0x7A00, raw="08"))
+    assert frame["method"] == "POST"
+    assert frame["path"] == f"/v1/appliance/{MAC}/erd/0x7A00"
+    assert frame["id"] == "w-7"
+    assert frame["body"] == {
+        "kind": "appliance#erdListEntry",
+        "userId": USER,
+        "applianceId": MAC,
+        "erd": "0x7A00",
+        "value": "08",
+        "ackTimeout": 10,
+        "delay": 0,
+    }
+
+
+# --- parsing real frames -------------------------------------------------------------------
+
+
+def test_appliance_list_reply() -> None:
+    """The list reply gives appliances; ONLINE/OFFLINE are compared case-insensitively."""
+    reply = m.parse_frame(_dump(LIST_REPLY))
+    assert isinstance(reply, m.ApiReply)
+    assert reply.ok
+    assert reply.request_id == "kc-1"
+    assert reply.path == "/v1/appliance"
+    appliances = m.parse_appliance_list(reply.body)
+    assert appliances == [
+        m.ListedAppliance(MAC, "Split Air Conditioner", "Unknown", "Bedroom AC", online=True),
+        m.ListedAppliance("A0B1C2D3E4F5", "Dishwasher", "GE", "Dishes", online=False),
+    ]
+
+
+def test_full_read_reply_normalises_mixed_case_codes() -> None:
+    """0x7a00 and 0x7A02 are both plain numbers; empty values are kept as empty."""
+    reply = m.parse_frame(_dump(ALL_ERD_REPLY))
+    assert isinstance(reply, m.ApiReply)
+    assert m.parse_erd_list(reply.body) == [
+        (0x0008, "0E"),
+        (0x7A00, "08"),
+        (0x7A02, "5A"),
+        (0x0099, ""),
+    ]
+
+
+def test_publish_frame() -> None:
+    """A push names the appliance, the ERD and its new raw value."""
+    assert m.parse_frame(_dump(PUBLISH)) == m.ErdPublish(MAC, 0x7B07, "01")
+
+
+def test_informational_frames() -> None:
+    """Pong, subscription ack, connect notice and unknown kinds parse without errors."""
+    assert m.parse_frame('{"kind":"websocket#pong","id":"keepalive-ping"}') == m.Pong(
+        "keepalive-ping"
+    )
+    ack = m.parse_frame(
+        '{"resource":"/appliance/*/erd/*","kind":"websocket#subscription",'
+        '"success":true,"change":"ADDED"}'
+    )
+    assert ack == m.SubscriptionAck("/appliance/*/erd/*", success=True)
+    assert m.parse_frame('{"kind":"websocket#connect","success":true}') == m.ConnectNotice(True)
+    other = m.parse_frame('{"kind":"websocket#later","reason":"Access token expired"}')
+    assert other == m.OtherFrame("websocket#later", "Access token expired")
+
+
+def test_rate_limit_is_decided_by_code_not_success() -> None:
+    """``success`` is true on a 429; the reply must still count as a failure."""
+    reply = m.parse_frame(_dump(RATE_LIMITED))
+    assert isinstance(reply, m.ApiReply)
+    assert not reply.ok
+    assert reply.rate_limited
+    assert not reply.token_rejected
+    assert "600 requests per minute" in reply.error_text()
+    assert reply.error_text().startswith("code 429: The server is refusing")
+
+
+def test_write_reply_with_timeout_status_is_a_success() -> None:
+    """GE's "timeout" status means the appliance did not confirm yet, not a failed call."""
+    reply = m.parse_frame(
+        '{"kind":"websocket#api","id":"x-setErd-0x1167","success":true,"code":200,'
+        '"body":{"status":"timeout"}}'
+    )
+    assert isinstance(reply, m.ApiReply)
+    assert reply.ok
+    assert m.parse_write_status(reply.body) == "timeout"
+    assert m.parse_write_status({}) == ""
+    assert m.parse_write_status({"status": 3}) == ""
+
+
+@pytest.mark.parametrize(
+    ("frame", "rejected"),
+    [
+        ({"code": 401}, True),
+        ({"code": 403}, True),
+        ({"code": 500, "reason": "Access token expired"}, True),
+        ({"code": 500, "body": {"reason": "access token EXPIRED"}}, True),
+        ({"code": 500, "body": {"message": "Internal error"}}, False),
+    ],
+)
+def test_token_rejection_is_recognised(frame: dict[str, Any], rejected: bool) -> None:
+    """401/403 or an "Access token expired" reason mean: refresh and reconnect."""
+    reply = m.parse_frame(_dump({"kind": "websocket#api", "id": "a", **frame}))
+    assert isinstance(reply, m.ApiReply)
+    assert reply.token_rejected is rejected
+    assert not reply.ok
+
+
+def test_error_text_without_details() -> None:
+    """A refusal with no message still explains itself by its code."""
+    reply = m.ApiReply("a", 404)
+    assert reply.error_text() == "code 404: no reason given"
+    assert m.ApiReply("a", 500, reason="Access token expired").error_text() == (
+        "code 500: Access token expired"
+    )
+
+
+def test_list_and_erd_bodies_skip_unusable_entries() -> None:
+    """One bad entry does not cost the whole list."""
+    body = {
+        "items": [
+            "nonsense",
+            {"type": "Oven"},
+            {"applianceId": "   "},
+            {"applianceId": "a/b"},
+            {"applianceId": "abc", "online": 1},
+        ]
+    }
+    assert m.parse_appliance_list(body) == [m.ListedAppliance("ABC", "", "", "", online=False)]
+    erds = {
+        "items": [
+            7,
+            {"erd": "bogus", "value": "01"},
+            {"erd": "0x0001"},
+            {"erd": 1, "value": "01"},
+            {"erd": "0x0002", "value": None},
+        ]
+    }
+    assert m.parse_erd_list(erds) == [(0x0001, "")]
+    assert m.parse_erd_list({}) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "not json",
+        b"\xff\xfe",
+        "[]",
+        '"text"',
+        "{}",
+        '{"kind":5}',
+        '{"kind":"websocket#api","id":"a"}',
+        '{"kind":"websocket#api","id":"a","code":"200"}',
+        '{"kind":"websocket#api","id":"a","code":true}',
+        '{"kind":"websocket#api","id":7,"code":200}',
+        '{"kind":"websocket#api","id":"a","code":200,"body":[]}',
+        '{"kind":"websocket#api","id":"a","code":200,"request":"x"}',
+        '{"kind":"publish#erd"}',
+        '{"kind":"publish#erd","item":{"applianceId":"AB","erd":"bogus","value":"01"}}',
+        '{"kind":"publish#erd","item":{"applianceId":"AB","erd":"0x1234","value":1}}',
+        '{"kind":"publish#erd","item":{"erd":"0x1234","value":"01"}}',
+        '{"kind":"websocket#pong","id":null}',
+        "[" * 100_000,
+    ],
+)
+def test_malformed_frames_raise_protocol_error(text: str | bytes) -> None:
+    """Anything that is not a SmartHQ frame is a ProtocolError, never another exception."""
+    with pytest.raises(ProtocolError):
+        m.parse_frame(text)
+
+
+def test_body_without_item_list_is_a_protocol_error() -> None:
+    """An item list that is not a list cannot be read."""
+    with pytest.raises(ProtocolError):
+        m.parse_appliance_list({"items": {"applianceId": MAC}})
+    with pytest.raises(ProtocolError):
+        m.parse_erd_list({"items": "0x0001"})
+
+
+# --- property tests ----------------------------------------------------------------------
+
+_REAL_FRAMES = [_dump(frame) for frame in (LIST_REPLY, ALL_ERD_REPLY, PUBLISH, RATE_LIMITED)] + [
+    m.ping_frame(),
+    '{"kind":"websocket#pong","id":"keepalive-ping"}',
+]
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+_frame_keys = st.sampled_from(
+    ["kind", "id", "code", "body", "item", "request", "reason", "success", "resource"]
+)
+_frame_like = st.dictionaries(
+    _frame_keys,
+    _json_values
+    | st.sampled_from(
+        ["websocket#api", "publish#erd", "websocket#pong", "websocket#subscription", "0x0001"]
+    )
+    | st.fixed_dictionaries(
+        {"applianceId": st.text(max_size=14), "erd": st.text(max_size=8), "value": _json_values}
+    ),
+)
+
+
+def _parse_or_protocol_error(text: str | bytes) -> m.ServerFrame | None:
+    try:
+        return m.parse_frame(text)
+    except ProtocolError:
+        return None
+
+
+@given(st.text(max_size=300) | st.binary(max_size=300))
+def test_random_text_gives_a_frame_or_protocol_error(text: str | bytes) -> None:
+    """Noise never escapes as any other exception."""
+    _parse_or_protocol_error(text)
+
+
+@given(st.sampled_from(_REAL_FRAMES), st.data())
+def test_truncated_frames_raise_protocol_error(frame: str, data: st.DataObject) -> None:
+    """A frame cut anywhere before its end is refused as a whole."""
+    cut = data.draw(st.integers(min_value=0, max_value=len(frame) - 1))
+    with pytest.raises(ProtocolError):
+        m.parse_frame(frame[:cut])
+
+
+@given(_frame_like)
+def test_random_frame_shaped_objects_parse_or_raise_protocol_error(frame: dict[str, Any]) -> None:
+    """Frames with the right keys and wrong values are still only ProtocolErrors."""
+    parsed = _parse_or_protocol_error(json.dumps(frame))
+    if isinstance(parsed, m.ApiReply):
+        for parse_body in (m.parse_appliance_list, m.parse_erd_list, m.parse_write_status):
+            with contextlib.suppress(ProtocolError):
+                parse_body(parsed.body)
+        assert isinstance(parsed.error_text(), str)
+        assert parsed.ok is (parsed.code == 200)
+
+
+@given(st.dictionaries(st.sampled_from(["items", "status"]), _json_values))
+def test_random_bodies_parse_or_raise_protocol_error(body: dict[str, Any]) -> None:
+    """Reply bodies of any shape: a list of entries or a ProtocolError."""
+    for parse_body in (m.parse_appliance_list, m.parse_erd_list):
+        try:
+            result = parse_body(body)
+        except ProtocolError:
+            continue
+        assert isinstance(result, list)
