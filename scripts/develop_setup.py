@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+import aiohttp
 from homeassistant import config_entries, runner
 from homeassistant.auth import auth_manager_from_config
 from homeassistant.auth.const import GROUP_ID_ADMIN
@@ -33,7 +34,15 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 
 from custom_components.kitchen_connect.const import DOMAIN
+from custom_components.kitchen_connect.ge.const import CONF_REGION, CONF_SERVER, CONF_USER_ID
+from custom_components.kitchen_connect.ge.entry_data import token_data
 from custom_components.kitchen_connect.kitchenlib.errors import ConnectionFailedError
+from custom_components.kitchen_connect.kitchenlib.ge.account import (
+    async_fetch_websocket_endpoint,
+)
+from custom_components.kitchen_connect.kitchenlib.ge.endpoints import Endpoints, Region
+from custom_components.kitchen_connect.kitchenlib.ge.login import LoginSucceeded, SmartHqLogin
+from custom_components.kitchen_connect.kitchenlib.ge.simulator import DEFAULT_ACCOUNT
 from custom_components.kitchen_connect.kitchenlib.jura.machine import async_pair
 
 USERNAME = "dev"
@@ -41,6 +50,7 @@ PASSWORD = "dev"  # loopback only, and trusted_networks skips the login page any
 CONN_ID = "ha-develop"
 UNIQUE_ID = "develop-jura"
 TITLE = "Simulated Jura S8"
+GE_TITLE = "GE Appliances (simulated household)"
 MODEL = "EF1091"
 ARTICLE = 15480
 SIMULATOR_WAIT = 30.0  # seconds for the simulator to start listening
@@ -175,7 +185,7 @@ def _entry_data(simulator: Simulator, token: str) -> dict[str, Any]:
     }
 
 
-def _new_entry(data: dict[str, Any]) -> dict[str, Any]:
+def _new_entry(data: dict[str, Any], unique_id: str, title: str) -> dict[str, Any]:
     version, minor_version = _entry_versions()
     entry = config_entries.ConfigEntry(
         data=data,
@@ -185,28 +195,60 @@ def _new_entry(data: dict[str, Any]) -> dict[str, Any]:
         options={},
         source=config_entries.SOURCE_USER,
         subentries_data=None,
-        title=TITLE,
-        unique_id=UNIQUE_ID,
+        title=title,
+        unique_id=unique_id,
         version=version,
     )
     return entry.as_dict()
 
 
-async def store_entry(hass: HomeAssistant, simulator: Simulator, token: str) -> None:
-    """Add the simulated machine's config entry, or give the existing one the new token."""
+async def ge_sign_in(host: str, port: int) -> dict[str, Any]:
+    """Sign in to the SmartHQ simulator as its household's owner; the entry data."""
+    endpoints = Endpoints.for_server(f"http://{host}:{port}")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + SIMULATOR_WAIT
+    async with aiohttp.ClientSession() as session:
+        while True:
+            try:
+                result = await SmartHqLogin(session, Region.US, endpoints).async_sign_in(
+                    DEFAULT_ACCOUNT.username, DEFAULT_ACCOUNT.password
+                )
+                break
+            except ConnectionFailedError:
+                if loop.time() > deadline:
+                    raise
+                await asyncio.sleep(0.5)
+        assert isinstance(result, LoginSucceeded)
+        endpoint = await async_fetch_websocket_endpoint(
+            session, endpoints, result.tokens.access_token
+        )
+    return {
+        "brand": "ge",
+        "username": DEFAULT_ACCOUNT.username,
+        CONF_REGION: Region.US.value,
+        CONF_SERVER: endpoints.login_url,
+        **token_data(result.tokens),
+        CONF_USER_ID: endpoint.user_id,
+    }
+
+
+async def store_entries(
+    hass: HomeAssistant, entries_data: list[tuple[str, str, dict[str, Any]]]
+) -> None:
+    """Add each simulated appliance's config entry, or give the existing one new secrets."""
     store = config_entries.ConfigEntryStore(hass)
     stored = await store.async_load() or {"entries": []}
     entries = stored["entries"]
-    data = _entry_data(simulator, token)
-    existing = next(
-        (e for e in entries if e["domain"] == DOMAIN and e["unique_id"] == UNIQUE_ID), None
-    )
-    if existing is None:
-        entries.append(_new_entry(data))
-        print(f"added the config entry {TITLE!r}")
-    else:
-        existing["data"] = {**existing["data"], **data}
-        existing["modified_at"] = dt_util.utcnow().isoformat()
+    for unique_id, title, data in entries_data:
+        existing = next(
+            (e for e in entries if e["domain"] == DOMAIN and e["unique_id"] == unique_id), None
+        )
+        if existing is None:
+            entries.append(_new_entry(data, unique_id, title))
+            print(f"added the config entry {title!r}")
+        else:
+            existing["data"] = {**existing["data"], **data}
+            existing["modified_at"] = dt_util.utcnow().isoformat()
     await store.async_save(stored)
 
 
@@ -231,13 +273,20 @@ async def _load_registries(hass: HomeAssistant) -> None:
     await asyncio.gather(dr.async_load(hass), er.async_load(hass))
 
 
-async def prepare(config_dir: Path, simulator: Simulator) -> None:
+async def prepare(config_dir: Path, simulator: Simulator, ge_port: int) -> None:
     """Run every step against one short-lived Home Assistant core (no integrations)."""
     write_configuration(config_dir)
     token = await pair(simulator)
+    ge_data = await ge_sign_in(simulator.host, ge_port)
     hass = HomeAssistant(str(config_dir))
     try:
-        await store_entry(hass, simulator, token)
+        await store_entries(
+            hass,
+            [
+                (UNIQUE_ID, TITLE, _entry_data(simulator, token)),
+                (ge_data[CONF_USER_ID], GE_TITLE, ge_data),
+            ],
+        )
         await mark_onboarded(hass)
         await bind_loopback(hass)
         await _load_registries(hass)
@@ -254,6 +303,7 @@ def main() -> None:
     parser.add_argument("--config", type=Path, default=Path("config"))
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=51515, help="the simulator's TCP port")
+    parser.add_argument("--ge-port", type=int, default=8766, help="the SmartHQ simulator's port")
     parser.add_argument("--print-device-url", metavar="BASE_URL", help="print it and exit")
     args = parser.parse_args()
     config_dir: Path = args.config.resolve()
@@ -261,7 +311,7 @@ def main() -> None:
         print(device_url(config_dir, args.print_device_url))
         return
     asyncio.run(
-        prepare(config_dir, Simulator(args.host, args.port)),
+        prepare(config_dir, Simulator(args.host, args.port), args.ge_port),
         loop_factory=runner.create_event_loop,
     )
 

@@ -1,4 +1,4 @@
-"""Kitchen Connect benchmark: prints push latency, codec throughput, setup time and memory.
+"""Kitchen Connect benchmark: push latency, traffic, codec throughput, setup time and memory.
 
 Run with ``scripts/benchmark``. Not part of the test run: figures depend on the machine.
 """
@@ -30,6 +30,7 @@ from custom_components.kitchen_connect.kitchenlib.jura.framing import decode_fra
 from custom_components.kitchen_connect.kitchenlib.jura.messages import decode_status_bits
 from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
 from custom_components.kitchen_connect.kitchenlib.jura.simulator import JuraSimulator
+from tests.benchmark import ge as ge_bench
 from tests.helpers import jura_entry_data
 
 PUSH_SAMPLES = 1000
@@ -161,6 +162,7 @@ async def main() -> None:
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
             latencies, setup_seconds = await bench_push_and_setup(hass)
             per_machine = await bench_memory(hass)
+            ge_report = await ge_bench.run(hass)
             await hass.async_stop(force=True)
     report: list[tuple[str, str, Callable[[], bool]]] = [
         (
@@ -190,6 +192,9 @@ async def main() -> None:
     for name, value, ok in report:
         print(f"  {name:<48} {value:>14}  {'ok' if ok() else 'MISSES TARGET'}")
     print(f"  (mean push latency {statistics.fmean(latencies) * 1000:.2f} ms)")
+    print("Kitchen Connect benchmark (GE Appliances SmartHQ, loopback simulator)")
+    for name, value, ok in ge_report:
+        print(f"  {name:<48} {value:>14}  {'ok' if ok() else 'MISSES TARGET'}")
 
 
 if __name__ == "__main__":

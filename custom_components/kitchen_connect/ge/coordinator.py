@@ -47,6 +47,8 @@ class GeCoordinator(DataUpdateCoordinator[None]):
         self._appliance_listeners: list[CALLBACK_TYPE] = []
         self._connected = False
         self._auth_failed = False
+        self._stopping = False
+        self._initialised: set[str] = set()
 
     def attach(self, client: SmartHqClient) -> None:
         """Use ``client``; it calls this coordinator back as its listener."""
@@ -79,7 +81,8 @@ class GeCoordinator(DataUpdateCoordinator[None]):
         self._connected = True
 
     async def async_stop(self) -> None:
-        """Close the websocket."""
+        """Close the websocket (quietly: unloading is no lost connection)."""
+        self._stopping = True
         await self.client.async_close()
 
     @callback
@@ -111,7 +114,14 @@ class GeCoordinator(DataUpdateCoordinator[None]):
     # The client's listener interface; the client calls these in the event loop.
 
     def erds_changed(self, mac: str, codes: frozenset[int]) -> None:
-        """Write the state of every entity showing one of the changed ERDs, once each."""
+        """Write the state of every entity showing one of the changed ERDs, once each.
+
+        An appliance's first full read makes it known: its device and entities follow.
+        """
+        appliance = self.client.appliances.get(mac)
+        if appliance is not None and appliance.initialised and mac not in self._initialised:
+            self.appliances_changed()
+            return
         notified: set[Callable[[], None]] = set()
         for code in codes:
             for update in self._erd_listeners.get((mac, code), ()):
@@ -121,13 +131,16 @@ class GeCoordinator(DataUpdateCoordinator[None]):
 
     def appliances_changed(self) -> None:
         """Add or remove devices, then refresh availability."""
+        self._initialised = {
+            mac for mac, appliance in self.client.appliances.items() if appliance.initialised
+        }
         for update in list(self._appliance_listeners):
             update()
         self.async_update_listeners()
 
     def connection_changed(self, connected: bool) -> None:
         """One info line when the account goes away and one when it is back."""
-        if connected == self._connected:
+        if connected == self._connected or self._stopping:
             return
         self._connected = connected
         if connected:

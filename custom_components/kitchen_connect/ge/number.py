@@ -1,19 +1,48 @@
-"""GE numbers: fridge and freezer setpoints, kitchen timers, cups and brew temperature."""
+"""GE numbers: oven kitchen timers and offsets, fridge setpoints, hot water, light, pods."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.components.number import NumberEntity, NumberEntityDescription, NumberMode
+from homeassistant.components.number import (
+    NumberDeviceClass,
+    NumberEntity,
+    NumberEntityDescription,
+    NumberMode,
+)
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTemperature, UnitOfTime
 from homeassistant.helpers.entity import Entity
 
 from ..kitchenlib.ge.appliance import Appliance
-from .entity import GeEntity, GeEntityDescription, build_from
+from .descriptions import (
+    DISHWASHERS,
+    FRIDGES,
+    OVEN_CAVITIES,
+    OVENS,
+    OvenCavity,
+    has_freezer,
+    has_fresh_food,
+    number,
+    present,
+    reader,
+)
+from .entity import GeEntity, GeEntityDescription, build_from, erd_value, reports
 
 if TYPE_CHECKING:
     from .runtime import GeRuntime
+
+KITCHEN_TIMER_MAX: Final = 719  # 11 h 59 min
+OFFSET_LIMIT: Final = 35
+SETPOINTS: Final = 0x1005
+SETPOINT_LIMITS: Final = 0x100B
+HOT_WATER_STATUS: Final = 0x1010
+HOT_WATER_SET: Final = 0x1011
+HOT_WATER_RANGE: Final = (90, 190)
+INTERIOR_LIGHT: Final = 0x1024
+PODS: Final = 0x301F
+PODS_MAX: Final = 255
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,7 +55,137 @@ class GeNumberEntityDescription(GeEntityDescription, NumberEntityDescription):
     max_fn: Callable[[Appliance], float | None] = lambda _appliance: None
 
 
-NUMBERS: tuple[GeNumberEntityDescription, ...] = ()
+def _whole(code: int) -> Callable[[Appliance, float], tuple[int, Any]]:
+    """Write the value rounded to a whole number (every GE number ERD is an integer)."""
+    return lambda _appliance, value: (code, round(value))
+
+
+def _oven_numbers(cavity: OvenCavity) -> tuple[GeNumberEntityDescription, ...]:
+    timer, offset = cavity.code(0x05), cavity.code(0x06)
+    return (
+        GeNumberEntityDescription(
+            key=cavity.unique_key("kitchen_timer"),
+            translation_key=cavity.translation_key("kitchen_timer"),
+            erds=(timer,),
+            kinds=OVENS,
+            exists_fn=cavity.exists_when(present(timer)),
+            device_class=NumberDeviceClass.DURATION,
+            native_unit_of_measurement=UnitOfTime.MINUTES,
+            native_min_value=0,
+            native_max_value=KITCHEN_TIMER_MAX,
+            native_step=1,
+            value_fn=reader(timer),
+            command_fn=_whole(timer),
+        ),
+        GeNumberEntityDescription(
+            key=cavity.unique_key("temperature_offset"),
+            translation_key=cavity.translation_key("temperature_offset"),
+            erds=(offset,),
+            kinds=OVENS,
+            exists_fn=cavity.exists_when(present(offset)),
+            entity_category=EntityCategory.CONFIG,
+            # A difference in °F, not a temperature: Home Assistant must not convert it.
+            native_unit_of_measurement=UnitOfTemperature.FAHRENHEIT,
+            native_min_value=-OFFSET_LIMIT,
+            native_max_value=OFFSET_LIMIT,
+            native_step=1,
+            value_fn=reader(offset),
+            command_fn=_whole(offset),
+        ),
+    )
+
+
+def _setpoint(
+    key: str, compartment: str, check: Callable[[Appliance], bool], defaults: tuple[int, int]
+) -> GeNumberEntityDescription:
+    field = f"{compartment}_desired_temperature"
+    reported = present(SETPOINTS, field)
+
+    def limit(bound: str, default: int) -> Callable[[Appliance], float]:
+        def value(appliance: Appliance) -> float:
+            found = number(appliance, SETPOINT_LIMITS, f"{compartment}_{bound}_temperature")
+            return default if found is None else found
+
+        return value
+
+    lowest, highest = limit("minimum", defaults[0]), limit("maximum", defaults[1])
+
+    def command(appliance: Appliance, value: float) -> tuple[int, Any]:
+        current = erd_value(appliance, SETPOINTS)
+        setpoints = dict(current) if isinstance(current, dict) else {}
+        # Whole °F within the fridge's limits: a value in °C may round just outside them.
+        wanted = min(max(round(value), lowest(appliance)), highest(appliance))
+        setpoints[field] = round(wanted)  # 0x1005 takes both compartments at once
+        return SETPOINTS, setpoints
+
+    return GeNumberEntityDescription(
+        key=key,
+        translation_key=key,
+        erds=(SETPOINTS, SETPOINT_LIMITS),
+        kinds=FRIDGES,
+        exists_fn=lambda appliance: check(appliance) and reported(appliance),
+        device_class=NumberDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.FAHRENHEIT,
+        native_step=1,
+        value_fn=reader(SETPOINTS, field),
+        command_fn=command,
+        min_fn=lowest,
+        max_fn=highest,
+    )
+
+
+def _has_hot_water(appliance: Appliance) -> bool:
+    return present(HOT_WATER_STATUS, "status")(appliance) and reports(appliance, HOT_WATER_SET)
+
+
+def _light_level(appliance: Appliance) -> float | None:
+    level = number(appliance, INTERIOR_LIGHT)
+    return level if level is not None and level <= 100 else None  # FF: no dimmable light
+
+
+NUMBERS: tuple[GeNumberEntityDescription, ...] = (
+    *(description for cavity in OVEN_CAVITIES for description in _oven_numbers(cavity)),
+    _setpoint("fridge_setpoint", "fresh_food", has_fresh_food, (32, 46)),
+    _setpoint("freezer_setpoint", "freezer", has_freezer, (-6, 7)),
+    GeNumberEntityDescription(
+        key="hot_water_setpoint",
+        translation_key="hot_water_setpoint",
+        erds=(HOT_WATER_SET,),
+        kinds=FRIDGES,
+        exists_fn=_has_hot_water,
+        device_class=NumberDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.FAHRENHEIT,
+        native_min_value=HOT_WATER_RANGE[0],
+        native_max_value=HOT_WATER_RANGE[1],
+        native_step=1,
+        value_fn=reader(HOT_WATER_SET),
+        command_fn=_whole(HOT_WATER_SET),
+    ),
+    GeNumberEntityDescription(
+        key="interior_light",
+        translation_key="interior_light",
+        erds=(INTERIOR_LIGHT,),
+        kinds=FRIDGES,
+        exists_fn=lambda appliance: _light_level(appliance) is not None,
+        native_unit_of_measurement=PERCENTAGE,
+        native_min_value=0,
+        native_max_value=100,
+        native_step=1,
+        value_fn=_light_level,
+        command_fn=_whole(INTERIOR_LIGHT),
+    ),
+    GeNumberEntityDescription(
+        key="pods_remaining",
+        translation_key="pods_remaining",
+        erds=(PODS,),
+        kinds=DISHWASHERS,
+        native_min_value=0,
+        native_max_value=PODS_MAX,
+        native_step=1,
+        value_fn=reader(PODS),
+        command_fn=_whole(PODS),
+    ),
+)
 
 
 class GeNumber(GeEntity, NumberEntity):

@@ -142,12 +142,16 @@ class GeRuntime(BrandRuntime):
     @callback
     def _async_appliances_changed(self) -> None:
         appliances = self.coordinator.client.appliances
+        registry = dr.async_get(self.hass)
         for mac, appliance in appliances.items():
             self._last_seen[mac] = appliance
             if appliance.initialised:
+                # A device even for an appliance with nothing to show yet, so it is listed.
+                registry.async_get_or_create(
+                    config_entry_id=self.entry.entry_id, **self.device_info(mac)
+                )
                 for platform in self._adders:
                     self._add_entities(platform, mac)
-        registry = dr.async_get(self.hass)
         for device in dr.async_entries_for_config_entry(registry, self.entry.entry_id):
             macs = [ident for domain, ident in device.identifiers if domain == DOMAIN]
             if macs and macs[0] not in appliances:
@@ -217,11 +221,16 @@ async def async_create_ge_runtime(
         tokens_from_data(entry.data),
         on_rotated=coordinator.tokens_rotated,
     )
-    coordinator.attach(SmartHqClient(session, endpoints_from_data(entry.data), tokens, coordinator))
+    coordinator.attach(
+        SmartHqClient(
+            session, endpoints_from_data(entry.data), tokens, coordinator, **CLIENT_TIMING
+        )
+    )
     runtime = GeRuntime(hass, coordinator)
     try:
         await coordinator.async_config_entry_first_refresh()
     except BaseException:
         await coordinator.async_stop()
         raise
+    coordinator.appliances_changed()
     return runtime

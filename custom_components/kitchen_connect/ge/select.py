@@ -1,20 +1,39 @@
-"""GE selects: oven light, warming drawer, convertible drawer, brew strength, AC turbo/quiet."""
+"""GE selects: oven light, convertible drawer and the AC's turbo/quiet modifier."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.helpers.entity import Entity
 
 from ..kitchenlib.ge.appliance import Appliance
-from .appliance_types import ApplianceKind
-from .entity import GeEntity, GeEntityDescription, build_from, erd_value
+from .descriptions import (
+    AIR_CONDITIONERS,
+    FRIDGES,
+    OVEN_CAVITIES,
+    OVENS,
+    OvenCavity,
+    present,
+    read,
+)
+from .entity import GeEntity, GeEntityDescription, build_from
 
 if TYPE_CHECKING:
     from .runtime import GeRuntime
+
+CONVERTIBLE_DRAWER: Final = 0x1020
+_DRAWER_PREFIX: Final = "convertible_drawer_"
+DRAWER_POSITIONS: Final = [f"position_{number}" for number in range(1, 8)]
+
+LIGHT_LEVELS: Final = ["off", "high", "dim"]
+
+TURBO_QUIET_REQUEST: Final = 0x795E
+TURBO_QUIET_AVAILABLE: Final = 0x795F
+TURBO_QUIET_STATUS: Final = 0x7963
+TURBO_QUIET: Final = ["normal", "turbo", "quiet"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,16 +45,78 @@ class GeSelectEntityDescription(GeEntityDescription, SelectEntityDescription):
     options_fn: Callable[[Appliance], list[str]] | None = None
 
 
+def _slug(code: int) -> Callable[[Appliance], str | None]:
+    def value(appliance: Appliance) -> str | None:
+        slug = read(appliance, code)
+        return slug if isinstance(slug, str) else None
+
+    return value
+
+
+def _oven_light(cavity: OvenCavity) -> GeSelectEntityDescription:
+    light, availability = cavity.code(0x11), cavity.code(0x12)
+
+    def levels(appliance: Appliance) -> list[str]:
+        offered = read(appliance, availability)
+        if not isinstance(offered, dict):
+            return list(LIGHT_LEVELS)
+        return ["off", *(level for level in LIGHT_LEVELS[1:] if offered.get(level) == "available")]
+
+    return GeSelectEntityDescription(
+        key=cavity.unique_key("light"),
+        translation_key=cavity.translation_key("light"),
+        erds=(light, availability),
+        kinds=OVENS,
+        exists_fn=cavity.exists_when(present(light)),
+        options=list(LIGHT_LEVELS),
+        options_fn=levels,
+        value_fn=_slug(light),
+        command_fn=lambda _appliance, option: (light, option),
+    )
+
+
+def _drawer_position(appliance: Appliance) -> str | None:
+    slug = read(appliance, CONVERTIBLE_DRAWER)
+    if not isinstance(slug, str):
+        return None
+    position = slug.removeprefix(_DRAWER_PREFIX)
+    return position if position in DRAWER_POSITIONS else None
+
+
+def _turbo_quiet_options(appliance: Appliance) -> list[str]:
+    offered = read(appliance, TURBO_QUIET_AVAILABLE)
+    if not isinstance(offered, dict):
+        return list(TURBO_QUIET)
+    return [mode for mode in TURBO_QUIET if offered.get(f"{mode}_available") is True]
+
+
+def _has_turbo_quiet(appliance: Appliance) -> bool:
+    # A unit without the modifier may still report its status, as 'not applicable'.
+    return present(TURBO_QUIET_STATUS)(appliance) and TURBO_QUIET_REQUEST in appliance.erds
+
+
 SELECTS: tuple[GeSelectEntityDescription, ...] = (
+    *(_oven_light(cavity) for cavity in OVEN_CAVITIES),
     GeSelectEntityDescription(
-        key="fan_speed",
-        translation_key="fan_speed",
-        erds=(0x7A00,),
-        kinds=frozenset({ApplianceKind.AIR_CONDITIONER}),
-        options=["auto", "low", "medium", "high"],
-        value_fn=lambda appliance: erd_value(appliance, 0x7A00),
-        command_fn=lambda _appliance, option: (0x7A00, option),
-        entity_registry_enabled_default=False,
+        key="convertible_drawer",
+        translation_key="convertible_drawer",
+        erds=(CONVERTIBLE_DRAWER,),
+        kinds=FRIDGES,
+        exists_fn=lambda appliance: _drawer_position(appliance) is not None,
+        options=list(DRAWER_POSITIONS),
+        value_fn=_drawer_position,
+        command_fn=lambda _appliance, option: (CONVERTIBLE_DRAWER, _DRAWER_PREFIX + option),
+    ),
+    GeSelectEntityDescription(
+        key="turbo_quiet",
+        translation_key="turbo_quiet",
+        erds=(TURBO_QUIET_STATUS, TURBO_QUIET_AVAILABLE),
+        kinds=AIR_CONDITIONERS,
+        exists_fn=_has_turbo_quiet,
+        options=list(TURBO_QUIET),
+        options_fn=_turbo_quiet_options,
+        value_fn=_slug(TURBO_QUIET_STATUS),
+        command_fn=lambda _appliance, option: (TURBO_QUIET_REQUEST, option),
     ),
 )
 

@@ -438,9 +438,16 @@ async def test_write_checks_its_arguments_before_sending(
 ) -> None:
     """Values that are not hex bytes never reach the service."""
     client = await make_client()
-    for code, raw in ((0x5105, "2D"[:1]), (0x5105, "zz"), (0x5105, ""), (0x10000, "00")):
+    for mac, code, raw in (
+        (OVEN, 0x5105, "2D"[:1]),
+        (OVEN, 0x5105, "zz"),
+        (OVEN, 0x5105, ""),
+        (OVEN, 0x10000, "00"),
+        (f"{OVEN}/erd", 0x5105, "00"),
+        ("", 0x5105, "00"),
+    ):
         with pytest.raises(InvalidValueError):
-            await client.async_write_erd(OVEN, code, raw)
+            await client.async_write_erd(mac, code, raw)
     assert client.stats["setErd"] == 0
 
 

@@ -297,6 +297,8 @@ class SmartHqClient:
             raise InvalidValueError(f"not an ERD code: {code}")
         if len(raw) % 2 or not raw or not set(raw) <= _HEX_DIGITS:
             raise InvalidValueError("an ERD value is a non-empty string of hex byte pairs")
+        if not mac.isascii() or not mac.isalnum():
+            raise InvalidValueError(f"not an appliance id: {mac[:20]!r}")
         conn = self._conn
         if conn is None or not self._connected or conn.ended.is_set():
             raise ConnectionFailedError("not connected to SmartHQ")
