@@ -26,7 +26,7 @@ WATER_HEATER = "D828C9A10008"
 TANK_ENTITY = "water_heater.water_heater"
 # Traffic is measured with every interval shortened this many times: 3.6 s is one hour.
 TIME_SCALE = 1000.0
-PRODUCTION_TIMING = dict(ge_runtime.CLIENT_TIMING)
+PRODUCTION_TIMING = ge_runtime.ClientTiming(**ge_runtime.CLIENT_TIMING)
 MEMORY_HOUSEHOLDS = 5  # copies of the ten-appliance household on one account
 
 
@@ -75,7 +75,9 @@ async def bench_push_and_setup(hass: HomeAssistant) -> tuple[list[float], float]
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     setup_seconds = time.perf_counter() - started
-    assert hass.states.get(TANK_ENTITY) is not None, "entities missing after setup"
+    assert hass.states.get(TANK_ENTITY) is not None, (
+        f"entities missing after setup ({entry.state}: {entry.reason})"
+    )
 
     latencies: list[float] = []
     changed: asyncio.Future[float] | None = None
@@ -102,7 +104,7 @@ async def bench_traffic(hass: HomeAssistant) -> tuple[dict[str, int], int]:
     Returns the requests by kind and the number of appliances on the account.
     """
     for key, value in PRODUCTION_TIMING.items():
-        ge_runtime.CLIENT_TIMING[key] = value / TIME_SCALE
+        ge_runtime.CLIENT_TIMING[key] = value / TIME_SCALE  # type: ignore[literal-required]
     simulator = SmartHqSimulator(tick_interval=0, connection_lifetime=3600 / TIME_SCALE)
     await simulator.start()
     try:

@@ -389,7 +389,8 @@ async def test_cycles_and_brewing_start_when_confirmed(
     assert writes[0] == (DISHWASHER, 0x3204, "01")
     assert writes[1] == (WASHER, 0x2038, "0000")
     assert writes[2][:2] == (BREWER, 0x900B)
-    assert writes[2][2].startswith("04") and writes[2][2].endswith("02")
+    assert writes[2][2].startswith("04")
+    assert writes[2][2].endswith("02")
     runtime = hass.config_entries.async_entries(DOMAIN)[0].runtime_data
     await wait_for(hass, lambda: runtime.appliance(WASHER).erds[0x2000].value == "run")  # type: ignore[attr-defined]
     await wait_for(hass, lambda: runtime.appliance(BREWER).erds[0x9000].value is True)  # type: ignore[attr-defined]

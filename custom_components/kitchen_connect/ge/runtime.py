@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 import logging
 from types import ModuleType
-from typing import Any
+from typing import Any, TypedDict
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
@@ -52,7 +52,17 @@ _PLATFORM_MODULES: dict[Platform, ModuleType] = {
 }
 
 # The websocket client's timing (seconds): GE's pace in production; tests shorten it.
-CLIENT_TIMING: dict[str, float] = {
+class ClientTiming(TypedDict):
+    """Seconds the websocket client waits between its own requests."""
+
+    ping_interval: float
+    list_interval: float
+    max_connection_age: float
+    backoff_initial: float
+    backoff_max: float
+
+
+CLIENT_TIMING: ClientTiming = {
     "ping_interval": 30.0,
     "list_interval": 600.0,  # new or removed appliances show up within ten minutes
     "max_connection_age": 3300.0,  # reconnect before GE's one-hour cut-off

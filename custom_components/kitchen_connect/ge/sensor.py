@@ -234,18 +234,14 @@ def _compartment(
     return lambda appliance: check(appliance) and reported(appliance)
 
 
-_FILTER_PRESENT = present(WATER_FILTER, "filter_status")
-_HOT_WATER_PRESENT = present(HOT_WATER, "status")
-
 COMMON_SENSORS: tuple[GeSensorEntityDescription, ...] = (
-    GeSensorEntityDescription(
-        key="energy",
-        translation_key="energy",
-        erds=(0xD007,),
+    _value(
+        "energy",
+        0xD007,
+        frozenset(),  # any appliance that meters itself
         device_class=SensorDeviceClass.ENERGY,
         state_class=SensorStateClass.TOTAL_INCREASING,
         native_unit_of_measurement=UnitOfEnergy.WATT_HOUR,
-        value_fn=reader(0xD007),
     ),
 )
 
@@ -266,25 +262,23 @@ FRIDGE_SENSORS: tuple[GeSensorEntityDescription, ...] = (
         "freezer_display_temperature",
         exists_fn=_compartment(DISPLAY_TEMPERATURES, "freezer_display_temperature", has_freezer),
     ),
-    GeSensorEntityDescription(
-        key="water_filter",
-        translation_key="water_filter",
-        erds=(WATER_FILTER,),
-        kinds=FRIDGES,
-        exists_fn=_FILTER_PRESENT,
+    _value(
+        "water_filter",
+        WATER_FILTER,
+        FRIDGES,
+        "filter_status",
         device_class=SensorDeviceClass.ENUM,
         options=[*_FILTER_ORDER.values(), *_FILTER_PROBLEMS.values()],
         value_fn=_water_filter,
     ),
-    GeSensorEntityDescription(
-        key="water_filter_remaining",
-        translation_key="water_filter_remaining",
-        erds=(WATER_FILTER,),
-        kinds=FRIDGES,
-        exists_fn=_FILTER_PRESENT,
+    _value(
+        "water_filter_remaining",
+        WATER_FILTER,
+        FRIDGES,
+        "percentage_remaining",
+        exists_fn=present(WATER_FILTER, "filter_status"),
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=reader(WATER_FILTER, "percentage_remaining"),
     ),
     _enum("air_filter", EnumReading(0x101C), FRIDGES, exists_fn=present(0x101C)),
     _enum("hot_water_status", EnumReading(HOT_WATER, "status"), FRIDGES),
@@ -293,30 +287,23 @@ FRIDGE_SENSORS: tuple[GeSensorEntityDescription, ...] = (
         HOT_WATER,
         FRIDGES,
         "hot_water_temperature",
-        exists_fn=_HOT_WATER_PRESENT,
+        exists_fn=present(HOT_WATER, "status"),
     ),
 )
 
 DISHWASHER_SENSORS: tuple[GeSensorEntityDescription, ...] = (
     _enum("operating_mode", EnumReading(0x3001), DISHWASHERS),
     _enum("cycle_state", EnumReading(0x300E, hidden=ABSENT | {"no_change"}), DISHWASHERS),
-    GeSensorEntityDescription(
-        key="cycle_name",
-        translation_key="cycle_name",
-        erds=(0x301C,),
-        kinds=DISHWASHERS,
-        value_fn=_cycle_name,
-    ),
+    _value("cycle_name", 0x301C, DISHWASHERS, value_fn=_cycle_name),
     _duration("time_remaining", 0xD004, UnitOfTime.MINUTES, DISHWASHERS),
     *(
-        GeSensorEntityDescription(
-            key=key,
-            translation_key=key,
-            erds=(DISHWASHER_COUNTS,),
-            kinds=DISHWASHERS,
+        _value(
+            key,
+            DISHWASHER_COUNTS,
+            DISHWASHERS,
+            field,
             entity_category=EntityCategory.DIAGNOSTIC,
             state_class=SensorStateClass.TOTAL_INCREASING,
-            value_fn=reader(DISHWASHER_COUNTS, field),
         )
         for key, field in (
             ("cycles_started", "started_cycles_counter"),
@@ -336,7 +323,13 @@ _LEGACY_WASH_TEMPERATURES: Final = {
 LAUNDRY_SENSORS: tuple[GeSensorEntityDescription, ...] = (
     _enum("machine_state", EnumReading(0x2000), LAUNDRY),
     _enum("sub_cycle", EnumReading(0x2001), LAUNDRY),
-    _duration("time_remaining", 0x2007, UnitOfTime.SECONDS, LAUNDRY),
+    _duration(
+        "time_remaining",
+        0x2007,
+        UnitOfTime.SECONDS,  # GE counts laundry time in seconds, always whole minutes
+        LAUNDRY,
+        suggested_unit_of_measurement=UnitOfTime.MINUTES,
+    ),
     _duration("delay_remaining", 0x2010, UnitOfTime.MINUTES, LAUNDRY),
     _enum(
         "selected_cycle",
@@ -357,46 +350,30 @@ LAUNDRY_SENSORS: tuple[GeSensorEntityDescription, ...] = (
 
 BREWER_SENSORS: tuple[GeSensorEntityDescription, ...] = (
     _enum("brew_strength", EnumReading(0x9008), BREWERS),
-    GeSensorEntityDescription(
-        key="brew_cups",
-        translation_key="brew_cups",
-        erds=(0x9006,),
-        kinds=BREWERS,
-        value_fn=reader(0x9006),
-    ),
+    _value("brew_cups", 0x9006, BREWERS),
     _temperature("brew_temperature", 0x9001, BREWERS, state_class=None),
     _temperature("outlet_temperature", 0x9014, BREWERS),
-    GeSensorEntityDescription(
-        key="descale_cycles_remaining",
-        translation_key="descale_cycles_remaining",
-        erds=(0x9015,),
-        kinds=BREWERS,
-        value_fn=reader(0x9015),
-    ),
+    _value("descale_cycles_remaining", 0x9015, BREWERS),
 )
 
 WATER_HEATER_SENSORS: tuple[GeSensorEntityDescription, ...] = (
     _duration("mode_hours_remaining", 0x4028, UnitOfTime.HOURS, WATER_HEATERS),
-    GeSensorEntityDescription(
-        key="usable_hot_water",
-        translation_key="usable_hot_water",
-        erds=(0x40D0,),
-        kinds=WATER_HEATERS,
+    _value(
+        "usable_hot_water",
+        0x40D0,
+        WATER_HEATERS,
         device_class=SensorDeviceClass.VOLUME_STORAGE,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfVolume.GALLONS,
         suggested_display_precision=0,
-        value_fn=reader(0x40D0),
     ),
-    GeSensorEntityDescription(
-        key="anode_remaining",
-        translation_key="anode_remaining",
-        erds=(0x40C2,),
-        kinds=WATER_HEATERS,
+    _value(
+        "anode_remaining",
+        0x40C2,
+        WATER_HEATERS,
         entity_category=EntityCategory.DIAGNOSTIC,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=PERCENTAGE,
-        value_fn=reader(0x40C2),
     ),
 )
 
