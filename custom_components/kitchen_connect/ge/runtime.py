@@ -51,6 +51,7 @@ _PLATFORM_MODULES: dict[Platform, ModuleType] = {
     Platform.WATER_HEATER: water_heater,
 }
 
+
 # The websocket client's timing (seconds): GE's pace in production; tests shorten it.
 class ClientTiming(TypedDict):
     """Seconds the websocket client waits between its own requests."""
