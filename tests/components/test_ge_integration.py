@@ -11,7 +11,7 @@ from homeassistant.components.water_heater import DOMAIN as WATER_HEATER_DOMAIN
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -463,3 +463,65 @@ async def test_unload_closes_the_websocket(
     assert ge_simulator.open_connections == 1
     assert await hass.config_entries.async_unload(entry.entry_id)
     await wait_for(hass, lambda: ge_simulator.open_connections == 0)
+
+
+async def test_brew_and_cycle_preconditions(
+    hass: HomeAssistant, ge_simulator: SmartHqSimulator
+) -> None:
+    """No water, no carafe, a wrong temperature or remote start off: refused, nothing sent."""
+    await add_ge_entry(hass, ge_simulator)
+    runtime = hass.config_entries.async_entries(DOMAIN)[0].runtime_data
+    household = ge_simulator.household
+    cases = (
+        (BREWER, 0x9013, "01", "brew_coffee", "ge_brewer_no_water"),
+        (BREWER, 0x9012, "00", "brew_coffee", "ge_brewer_no_pot"),
+        (WASHER, 0x2039, "00", "start_cycle", "ge_remote_laundry"),
+        (DISHWASHER, 0x3087, "00", "start_cycle", "ge_remote_dishwasher"),
+    )
+    for mac, code, raw, action, key in cases:
+        original = household.appliances[mac].erds[code]
+        household.set_erd(mac, code, raw)
+        await wait_for(
+            hass,
+            lambda m=mac, c=code, r=raw: runtime.appliance(m).erds[c].raw == r,  # type: ignore[attr-defined]
+        )
+        with pytest.raises(ServiceValidationError) as err:
+            await _call(hass, action, mac, confirm=True)
+        assert err.value.translation_key == key
+        household.set_erd(mac, code, original)
+    await wait_for(hass, lambda: runtime.appliance(BREWER).erds[0x9012].raw == "01")  # type: ignore[attr-defined]
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "brew_coffee", BREWER, confirm=True, temperature=40)
+    assert err.value.translation_key == "ge_brew_temperature"
+    assert household.write_log == []
+
+
+async def test_descaling_the_espresso_maker(
+    hass: HomeAssistant, ge_simulator: SmartHqSimulator
+) -> None:
+    """Descaling starts when confirmed; the maker reports it by push."""
+    await add_ge_entry(hass, ge_simulator)
+    await _call(hass, "start_descaling", "D828C9A12107", confirm=True)
+    assert ge_simulator.household.write_log == [("D828C9A12107", 0x901A, "01")]
+    runtime = hass.config_entries.async_entries(DOMAIN)[0].runtime_data
+    await wait_for(hass, lambda: runtime.appliance("D828C9A12107").erds[0x9019].value is True)  # type: ignore[attr-defined]
+
+
+async def test_service_failures_are_translated(
+    hass: HomeAssistant, ge_simulator: SmartHqSimulator
+) -> None:
+    """A rate-limited write and a write with the account offline say so in words."""
+    await add_ge_entry(hass, ge_simulator)
+    ge_simulator.rate_limit_next(1)
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            CLIMATE_DOMAIN, "turn_on", {ATTR_ENTITY_ID: "climate.bedroom_ac"}, blocking=True
+        )
+    assert err.value.translation_key == "ge_write_refused"
+    await ge_simulator.stop()
+    await wait_for(
+        hass, lambda: hass.states.get("climate.bedroom_ac").state == STATE_UNAVAILABLE, timeout=10
+    )
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, "start_cycle", DISHWASHER, confirm=True)
+    assert err.value.translation_key == "ge_not_connected"

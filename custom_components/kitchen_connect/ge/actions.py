@@ -166,9 +166,9 @@ def cook_command(mode: str, temperature: int, minutes: int) -> dict[str, Any]:
 
 
 def _brew_command(runtime: GeRuntime, appliance: Appliance, data: Mapping[str, Any]) -> Any:
-    if erd_value(appliance, BREWER_OUT_OF_WATER) is True:
+    if erd_value(appliance, BREWER_OUT_OF_WATER) == "out_of_water":
         raise _invalid("ge_brewer_no_water", name=_name(appliance))
-    if erd_value(appliance, BREWER_POT_PRESENT) is False:
+    if erd_value(appliance, BREWER_POT_PRESENT) == "not_present":
         raise _invalid("ge_brewer_no_pot", name=_name(appliance))
     strength = data.get(ATTR_STRENGTH) or erd_value(appliance, BREWER_STRENGTH)
     if strength not in STRENGTHS:
@@ -219,7 +219,7 @@ async def async_run_ge_action(
                 frozenset({ApplianceKind.COFFEE_BREWER, ApplianceKind.ESPRESSO_MAKER}),
                 action,
             )
-            await runtime.async_write_erd(mac, START_DESCALE, True)
+            await runtime.async_write_erd(mac, START_DESCALE, 1)
 
 
 async def _async_start_cycle(runtime: GeRuntime, appliance: Appliance, action: str) -> None:
