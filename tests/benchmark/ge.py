@@ -18,6 +18,7 @@ from custom_components.kitchen_connect.ge import runtime as ge_runtime
 from custom_components.kitchen_connect.kitchenlib.ge.erd import decode_erd
 from custom_components.kitchen_connect.kitchenlib.ge.simulator import SmartHqSimulator
 from custom_components.kitchen_connect.kitchenlib.ge.simulator.household import default_household
+from tests.benchmark.measure import percentile, rss_bytes
 from tests.helpers import ge_entry_data
 
 PUSH_SAMPLES = 1000
@@ -31,18 +32,6 @@ MEMORY_HOUSEHOLDS = 5  # copies of the ten-appliance household on one account
 
 
 type Report = list[tuple[str, str, Callable[[], bool]]]
-
-
-def _rss_bytes() -> int:
-    import os
-
-    with open("/proc/self/statm", encoding="ascii") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
-def _percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def bench_decode() -> float:
@@ -145,12 +134,12 @@ async def bench_memory(hass: HomeAssistant) -> float:
     remote = _RemoteSimulator(port)
     entry = await _add_entry(hass, remote)  # type: ignore[arg-type]
     gc.collect()
-    before = _rss_bytes()
+    before = rss_bytes()
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     await asyncio.sleep(1)
     gc.collect()
-    per_appliance = (_rss_bytes() - before) / count
+    per_appliance = (rss_bytes() - before) / count
     await hass.config_entries.async_unload(entry.entry_id)
     host.stdin.close()
     await host.wait()
@@ -180,13 +169,13 @@ async def run(hass: HomeAssistant) -> Report:
     return [
         (
             f"push latency p50 ({PUSH_SAMPLES} changes)",
-            f"{_percentile(latencies, 0.5) * 1000:.2f} ms",
-            lambda: _percentile(latencies, 0.5) < 0.005,
+            f"{percentile(latencies, 0.5) * 1000:.2f} ms",
+            lambda: percentile(latencies, 0.5) < 0.005,
         ),
         (
             f"push latency p99 ({PUSH_SAMPLES} changes)",
-            f"{_percentile(latencies, 0.99) * 1000:.2f} ms",
-            lambda: _percentile(latencies, 0.99) < 0.020,
+            f"{percentile(latencies, 0.99) * 1000:.2f} ms",
+            lambda: percentile(latencies, 0.99) < 0.020,
         ),
         (
             f"requests per hour, one account, {appliances} appliances",

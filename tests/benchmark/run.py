@@ -9,7 +9,6 @@ import asyncio
 from collections.abc import Callable
 import gc
 import logging
-import os
 from pathlib import Path
 import statistics
 import sys
@@ -31,22 +30,13 @@ from custom_components.kitchen_connect.kitchenlib.jura.messages import decode_st
 from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
 from custom_components.kitchen_connect.kitchenlib.jura.simulator import JuraSimulator
 from tests.benchmark import ge as ge_bench
+from tests.benchmark.measure import percentile, rss_bytes
 from tests.helpers import jura_entry_data
 
 PUSH_SAMPLES = 1000
 CODEC_FRAMES = 50_000
 MEMORY_MACHINES = 10
 NO_BEANS = "binary_sensor.kaffeebert_bean_container_empty"
-
-
-def _rss_bytes() -> int:
-    with open("/proc/self/statm", encoding="ascii") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
-def _percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def bench_codec() -> tuple[float, float]:
@@ -129,13 +119,13 @@ async def bench_memory(hass: HomeAssistant) -> float:
     await hass.config_entries.async_setup(entries[0].entry_id)
     await hass.async_block_till_done()
     gc.collect()
-    before = _rss_bytes()
+    before = rss_bytes()
     for entry in entries[1:]:
         await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     await asyncio.sleep(1)
     gc.collect()
-    per_machine = (_rss_bytes() - before) / (len(entries) - 1)
+    per_machine = (rss_bytes() - before) / (len(entries) - 1)
     for entry in entries:
         await hass.config_entries.async_unload(entry.entry_id)
     host.stdin.close()
@@ -167,13 +157,13 @@ async def main() -> None:
     report: list[tuple[str, str, Callable[[], bool]]] = [
         (
             f"push latency p50 ({PUSH_SAMPLES} changes)",
-            f"{_percentile(latencies, 0.5) * 1000:.2f} ms",
-            lambda: _percentile(latencies, 0.5) < 0.005,
+            f"{percentile(latencies, 0.5) * 1000:.2f} ms",
+            lambda: percentile(latencies, 0.5) < 0.005,
         ),
         (
             f"push latency p99 ({PUSH_SAMPLES} changes)",
-            f"{_percentile(latencies, 0.99) * 1000:.2f} ms",
-            lambda: _percentile(latencies, 0.99) < 0.020,
+            f"{percentile(latencies, 0.99) * 1000:.2f} ms",
+            lambda: percentile(latencies, 0.99) < 0.020,
         ),
         ("frames encoded per second", f"{encode_rate:,.0f}", lambda: True),
         ("frames decoded per second", f"{decode_rate:,.0f}", lambda: True),

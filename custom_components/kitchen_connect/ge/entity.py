@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.entity import Entity, EntityDescription
 
-from ..const import DOMAIN
-from ..entity import KitchenConnectEntity
-from ..kitchenlib import CommandRefusedError, ConnectionFailedError, InvalidValueError
+from ..entity import KitchenConnectEntity, translate_library_errors
 from ..kitchenlib.ge.appliance import Appliance
 from .appliance_types import ApplianceKind, appliance_kind
 from .coordinator import GeCoordinator
@@ -94,29 +91,11 @@ class GeEntity(KitchenConnectEntity[GeCoordinator]):
         await self.runtime.async_write_erd(self.mac, code, value)
 
 
-@contextlib.asynccontextmanager
-async def translate_ge_errors(name: str) -> AsyncIterator[None]:
+def translate_ge_errors(name: str) -> contextlib.AbstractAsyncContextManager[None]:
     """Turn library errors into the translated errors Home Assistant shows the user."""
-    try:
-        yield
-    except InvalidValueError as err:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_value",
-            translation_placeholders={"detail": str(err)},
-        ) from err
-    except CommandRefusedError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="ge_write_refused",
-            translation_placeholders={"name": name, "detail": str(err)},
-        ) from err
-    except ConnectionFailedError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="ge_not_connected",
-            translation_placeholders={"name": name},
-        ) from err
+    return translate_library_errors(
+        name, refused_key="ge_write_refused", not_connected_key="ge_not_connected"
+    )
 
 
 def build_from[DescriptionT: GeEntityDescription](

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.entity import EntityDescription
 
-from ..const import DOMAIN
-from ..entity import KitchenConnectEntity
-from ..kitchenlib import CommandRefusedError, ConnectionFailedError, InvalidValueError
+from ..entity import KitchenConnectEntity, translate_library_errors
 from ..kitchenlib.jura.models import MachineProfile, MachineState
 from .coordinator import JuraCoordinator
 
@@ -45,26 +42,8 @@ class JuraEntity(KitchenConnectEntity[JuraCoordinator]):
         return self.coordinator.data
 
 
-@contextlib.asynccontextmanager
-async def translate_machine_errors(name: str) -> AsyncIterator[None]:
+def translate_machine_errors(name: str) -> contextlib.AbstractAsyncContextManager[None]:
     """Turn library errors into the translated errors Home Assistant shows the user."""
-    try:
-        yield
-    except InvalidValueError as err:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_value",
-            translation_placeholders={"detail": str(err)},
-        ) from err
-    except CommandRefusedError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="command_refused",
-            translation_placeholders={"name": name},
-        ) from err
-    except ConnectionFailedError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="not_connected",
-            translation_placeholders={"name": name},
-        ) from err
+    return translate_library_errors(
+        name, refused_key="command_refused", not_connected_key="not_connected"
+    )
