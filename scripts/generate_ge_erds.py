@@ -20,16 +20,15 @@ Rules applied to GE's layouts:
 from __future__ import annotations
 
 import argparse
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 import json
 from pathlib import Path
 import re
-import subprocess
-import sys
 from typing import Any
 import unicodedata
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from codegen import REPO_ROOT, Interned, ruff_format
+
 DEFAULT_SOURCE = REPO_ROOT.parent / "shared" / "reference" / "data" / "ge_erd_definitions.json"
 LICENSE_NAME = "GE-ERD-LICENSE.txt"
 LICENSE_TITLE = "BSD 3-Clause License"
@@ -277,22 +276,6 @@ type ErdRow = tuple[str, bool, tuple[FieldRow, ...]]
 '''
 
 
-class Interned[T: Hashable]:
-    """Distinct rows in first-seen order, so a repeated row is stored once."""
-
-    def __init__(self) -> None:
-        self._index: dict[T, int] = {}
-
-    def index(self, row: T) -> int:
-        """The position of ``row``, adding it if new."""
-        return self._index.setdefault(row, len(self._index))
-
-    @property
-    def rows(self) -> list[T]:
-        """All rows, by position."""
-        return list(self._index)
-
-
 def slug(text: str) -> str:
     """``"Fresh Food Ice Maker Off"`` → ``"fresh_food_ice_maker_off"`` (ASCII only)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -465,21 +448,6 @@ def render(source: Mapping[str, Any], license_text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def ruff_format(text: str) -> str:
-    """``text`` formatted by ruff with the repository's settings."""
-    result = subprocess.run(
-        [sys.executable, "-m", "ruff", "format", "--stdin-filename", str(DEFAULT_OUTPUT), "-"],
-        input=text,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=REPO_ROOT,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"ruff format failed: {result.stderr.strip()}")
-    return result.stdout
-
-
 def main(argv: list[str] | None = None) -> None:
     """Read the dictionary, write the formatted module."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -488,7 +456,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     source = json.loads(args.source.read_text(encoding="utf-8"))
     license_text = (args.source.parent / LICENSE_NAME).read_text(encoding="utf-8")
-    args.output.write_text(ruff_format(render(source, license_text)), encoding="utf-8")
+    args.output.write_text(
+        ruff_format(render(source, license_text), DEFAULT_OUTPUT), encoding="utf-8"
+    )
     print(f"wrote {args.output} ({args.output.stat().st_size} bytes, {len(CODES)} ERDs)")
 
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 import json
 from pathlib import Path
-import subprocess
-import sys
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from codegen import REPO_ROOT, Interned, ruff_format
+
 DEFAULT_SOURCE = REPO_ROOT.parent / "shared" / "reference" / "data" / "jura_profiles_top15.json"
 DEFAULT_OUTPUT = (
     REPO_ROOT / "custom_components" / "kitchen_connect" / "kitchenlib" / "jura" / "profile_data.py"
@@ -72,22 +71,6 @@ class ModelData(TypedDict):
     processes: tuple[tuple[str, str], ...]
     accept: tuple[str, ...]
 '''
-
-
-class Interned[T: Hashable]:
-    """Distinct rows in first-seen order, so a repeated row is stored once."""
-
-    def __init__(self) -> None:
-        self._index: dict[T, int] = {}
-
-    def index(self, row: T) -> int:
-        """The position of ``row``, adding it if new."""
-        return self._index.setdefault(row, len(self._index))
-
-    @property
-    def rows(self) -> list[T]:
-        """All rows, by position."""
-        return list(self._index)
 
 
 def alert_row(raw: list[Any]) -> AlertRow:
@@ -215,21 +198,6 @@ def render(source: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def ruff_format(text: str) -> str:
-    """``text`` formatted by ruff with the repository's settings."""
-    result = subprocess.run(
-        [sys.executable, "-m", "ruff", "format", "--stdin-filename", str(DEFAULT_OUTPUT), "-"],
-        input=text,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=REPO_ROOT,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"ruff format failed: {result.stderr.strip()}")
-    return result.stdout
-
-
 def main(argv: list[str] | None = None) -> None:
     """Read the JSON, write the formatted module."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -237,7 +205,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
     source = json.loads(args.source.read_text(encoding="utf-8"))
-    args.output.write_text(ruff_format(render(source)), encoding="utf-8")
+    args.output.write_text(ruff_format(render(source), DEFAULT_OUTPUT), encoding="utf-8")
     print(f"wrote {args.output} ({args.output.stat().st_size} bytes)")
 
 

@@ -12,7 +12,6 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 
 from ..const import DOMAIN
 from ..kitchenlib import AuthError, ConnectionFailedError, ProtocolError
-from ..kitchenlib.ge.appliance import Appliance
 from ..kitchenlib.ge.client import SmartHqClient
 from ..kitchenlib.ge.tokens import TokenSet
 from ..runtime import KitchenConnectConfigEntry
@@ -58,11 +57,6 @@ class GeCoordinator(DataUpdateCoordinator[None]):
     def connected(self) -> bool:
         """Whether the account's websocket is open."""
         return self._connected
-
-    @property
-    def appliances(self) -> dict[str, Appliance]:
-        """The account's appliances by MAC."""
-        return dict(self.client.appliances)
 
     async def _async_update_data(self) -> None:
         """The first connection and full read (setup fails or retries without it)."""

@@ -45,6 +45,8 @@ from custom_components.kitchen_connect.kitchenlib.ge.simulator.auth_pages import
     SimulatedAuth,
 )
 
+from .fake_clock import FakeClock
+
 US_ACCOUNT = SimAccount("cook@example.com", "Sup3r secret pass!", "8iphzd059z7spke")
 EU_ACCOUNT = SimAccount("chef@example.eu", "Geheimes Passwort 7", "eu0user0000001", "eu-west-1")
 
@@ -52,19 +54,6 @@ type Middleware = Callable[
     [web.Request, Callable[[web.Request], Awaitable[web.StreamResponse]]],
     Awaitable[web.StreamResponse],
 ]
-
-
-class FakeClock:
-    """Wall-clock seconds that only move when a test says so."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @dataclass

@@ -39,21 +39,10 @@ from custom_components.kitchen_connect.kitchenlib.ge.tokens import (
     async_exchange_code,
 )
 
+from .fake_clock import FakeClock
+
 ACCOUNT = SimAccount("cook@example.com", "Sup3r secret pass!", "8iphzd059z7spke")
 TOKEN_PATH = "/oauth2/token"
-
-
-class FakeClock:
-    """Wall-clock seconds that only move when a test says so."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @dataclass
