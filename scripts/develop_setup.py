@@ -42,8 +42,8 @@ from custom_components.kitchen_connect.kitchenlib.ge.account import (
 )
 from custom_components.kitchen_connect.kitchenlib.ge.endpoints import Endpoints, Region
 from custom_components.kitchen_connect.kitchenlib.ge.login import LoginSucceeded, SmartHqLogin
-from custom_components.kitchen_connect.kitchenlib.ge.simulator import DEFAULT_ACCOUNT
 from custom_components.kitchen_connect.kitchenlib.jura.machine import async_pair
+from simulators.ge import DEFAULT_ACCOUNT
 
 USERNAME = "dev"
 PASSWORD = "dev"  # loopback only, and trusted_networks skips the login page anyway

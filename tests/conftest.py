@@ -10,13 +10,13 @@ import pytest
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.kitchen_connect.kitchenlib.ge.simulator import (
+from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
+from simulators.ge import (
     DEFAULT_ACCOUNT,
     SmartHqSimulator,
 )
-from custom_components.kitchen_connect.kitchenlib.ge.simulator.auth_pages import AuthScenario
-from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
-from custom_components.kitchen_connect.kitchenlib.jura.simulator import JuraSimulator
+from simulators.ge.auth_pages import AuthScenario
+from simulators.jura.simulator import JuraSimulator
 
 from .helpers import OTHER_GE_ACCOUNT
 

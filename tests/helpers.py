@@ -22,13 +22,13 @@ from custom_components.kitchen_connect.jura.const import (
 from custom_components.kitchen_connect.kitchenlib.ge.account import async_fetch_websocket_endpoint
 from custom_components.kitchen_connect.kitchenlib.ge.endpoints import Region
 from custom_components.kitchen_connect.kitchenlib.ge.login import LoginSucceeded, SmartHqLogin
-from custom_components.kitchen_connect.kitchenlib.ge.simulator import (
+from custom_components.kitchen_connect.kitchenlib.jura.machine import async_pair
+from simulators.ge import (
     DEFAULT_ACCOUNT,
     SmartHqSimulator,
 )
-from custom_components.kitchen_connect.kitchenlib.ge.simulator.auth_pages import SimAccount
-from custom_components.kitchen_connect.kitchenlib.jura.machine import async_pair
-from custom_components.kitchen_connect.kitchenlib.jura.simulator import JuraSimulator
+from simulators.ge.auth_pages import SimAccount
+from simulators.jura.simulator import JuraSimulator
 
 JURA_MACHINE_ID = "15480-1-4242"
 OTHER_GE_ACCOUNT = SimAccount("baker@example.com", "another-password", "simuser0002")

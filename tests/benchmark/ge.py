@@ -16,8 +16,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.kitchen_connect.const import DOMAIN
 from custom_components.kitchen_connect.ge import runtime as ge_runtime
 from custom_components.kitchen_connect.kitchenlib.ge.erd import decode_erd
-from custom_components.kitchen_connect.kitchenlib.ge.simulator import SmartHqSimulator
-from custom_components.kitchen_connect.kitchenlib.ge.simulator.household import default_household
+from simulators.ge import SmartHqSimulator
+from simulators.ge.household import default_household
 from tests.benchmark.measure import percentile, rss_bytes
 from tests.helpers import ge_entry_data
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from custom_components.kitchen_connect.kitchenlib.ge.simulator import SmartHqSimulator
-from custom_components.kitchen_connect.kitchenlib.ge.simulator.household import (
+from simulators.ge import SmartHqSimulator
+from simulators.ge.household import (
     Household,
     SimAppliance,
     default_household,

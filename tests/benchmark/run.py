@@ -28,7 +28,7 @@ from custom_components.kitchen_connect.const import DOMAIN
 from custom_components.kitchen_connect.kitchenlib.jura.framing import decode_frame, encode_frame
 from custom_components.kitchen_connect.kitchenlib.jura.messages import decode_status_bits
 from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
-from custom_components.kitchen_connect.kitchenlib.jura.simulator import JuraSimulator
+from simulators.jura.simulator import JuraSimulator
 from tests.benchmark import ge as ge_bench
 from tests.benchmark.measure import percentile, rss_bytes
 from tests.helpers import jura_entry_data

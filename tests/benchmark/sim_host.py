@@ -6,7 +6,7 @@ import asyncio
 import sys
 
 from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
-from custom_components.kitchen_connect.kitchenlib.jura.simulator import JuraSimulator
+from simulators.jura.simulator import JuraSimulator
 
 
 async def _serve(count: int) -> None:

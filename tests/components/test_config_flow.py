@@ -32,7 +32,7 @@ from custom_components.kitchen_connect.jura.const import (
 from custom_components.kitchen_connect.kitchenlib.jura.discovery import parse_discovery_reply
 from custom_components.kitchen_connect.kitchenlib.jura.machine import JuraMachine, async_pair
 from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
-from custom_components.kitchen_connect.kitchenlib.jura.simulator import JuraSimulator
+from simulators.jura.simulator import JuraSimulator
 
 DOCUMENTATION_HOST = "192.0.2.10"  # TEST-NET-1: stored only, never contacted
 DEFAULT_OPTIONS = {

@@ -23,11 +23,11 @@ from custom_components.kitchen_connect.ge.const import (
     CONF_SERVER,
     CONF_USER_ID,
 )
-from custom_components.kitchen_connect.kitchenlib.ge.simulator import (
+from simulators.ge import (
     DEFAULT_ACCOUNT,
     SmartHqSimulator,
 )
-from custom_components.kitchen_connect.kitchenlib.ge.simulator.auth_pages import AuthScenario
+from simulators.ge.auth_pages import AuthScenario
 
 from ..helpers import OTHER_GE_ACCOUNT, add_ge_entry
 

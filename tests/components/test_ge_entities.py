@@ -23,7 +23,7 @@ from custom_components.kitchen_connect.ge import (
     sensor,
     switch,
 )
-from custom_components.kitchen_connect.kitchenlib.ge.simulator import SmartHqSimulator
+from simulators.ge import SmartHqSimulator
 from tests.helpers import add_ge_entry, wait_for
 
 OVEN = "D828C9A10701"

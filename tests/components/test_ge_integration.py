@@ -22,11 +22,11 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.kitchen_connect.const import DOMAIN
 from custom_components.kitchen_connect.ge import runtime as ge_runtime
 from custom_components.kitchen_connect.ge.const import CONF_REFRESH_TOKEN
-from custom_components.kitchen_connect.kitchenlib.ge.simulator import (
+from simulators.ge import (
     DEFAULT_ACCOUNT,
     SmartHqSimulator,
 )
-from custom_components.kitchen_connect.kitchenlib.ge.simulator.household import SimAppliance
+from simulators.ge.household import SimAppliance
 
 from ..helpers import OTHER_GE_ACCOUNT, add_ge_entry, wait_for
 

@@ -11,7 +11,7 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.kitchen_connect.const import DOMAIN
-from custom_components.kitchen_connect.kitchenlib.ge.simulator import SmartHqSimulator
+from simulators.ge import SmartHqSimulator
 from tests.helpers import add_ge_entry
 
 # The simulated household: one appliance of each kind.

@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.kitchen_connect.kitchenlib.jura.simulator import JuraSimulator
+from simulators.jura.simulator import JuraSimulator
 from tests.helpers import JURA_MACHINE_ID, add_jura_entry
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from custom_components.kitchen_connect.const import DOMAIN
 from custom_components.kitchen_connect.kitchenlib.jura.models import Process
-from custom_components.kitchen_connect.kitchenlib.jura.simulator import JuraSimulator
+from simulators.jura.simulator import JuraSimulator
 from tests.helpers import JURA_MACHINE_ID, add_jura_entry, wait_for
 
 STATUS = "sensor.kaffeebert_status"

@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.common import snapshot_platform
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.kitchen_connect.jura.runtime import JuraRuntime
-from custom_components.kitchen_connect.kitchenlib.jura.simulator import JuraSimulator
+from simulators.jura.simulator import JuraSimulator
 from tests.helpers import add_jura_entry
 
 # The ENA 4 sets its hardness from a list, so it has no number entity.

@@ -37,3 +37,16 @@ def test_library_never_imports_home_assistant() -> None:
 def test_library_ships_type_information() -> None:
     """PEP 561 marker, so users of the library get our types."""
     assert (LIBRARY / "py.typed").is_file()
+
+
+def test_integration_folder_ships_no_simulator() -> None:
+    """HACS installs the integration folder as it is: the simulators live outside it."""
+    shipped = LIBRARY.parent
+    simulator_files = [
+        str(path.relative_to(shipped))
+        for path in shipped.rglob("*.py")
+        if "simulator" in path.name or path.name.startswith("sim_")
+    ]
+    assert simulator_files == []
+    modules = {name for path in shipped.rglob("*.py") for name in _imported_modules(path)}
+    assert not any(name.split(".")[0] == "simulators" for name in modules)

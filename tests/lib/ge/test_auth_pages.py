@@ -16,7 +16,7 @@ from custom_components.kitchen_connect.kitchenlib.ge.endpoints import (
     REDIRECT_URI,
 )
 from custom_components.kitchen_connect.kitchenlib.ge.html_page import parse_page
-from custom_components.kitchen_connect.kitchenlib.ge.simulator.auth_pages import (
+from simulators.ge.auth_pages import (
     AuthScenario,
     SimAccount,
     SimulatedAuth,

@@ -29,15 +29,15 @@ from custom_components.kitchen_connect.kitchenlib.ge.client import (
     TokenProvider,
     backoff_delay,
 )
-from custom_components.kitchen_connect.kitchenlib.ge.simulator import SmartHqSimulator
-from custom_components.kitchen_connect.kitchenlib.ge.simulator.household import (
-    Household,
-    SimAppliance,
-)
 from custom_components.kitchen_connect.kitchenlib.ge.tokens import (
     RefreshRejectedError,
     TokenManager,
     TokenSet,
+)
+from simulators.ge import SmartHqSimulator
+from simulators.ge.household import (
+    Household,
+    SimAppliance,
 )
 
 USER_ID = "simuser0001"

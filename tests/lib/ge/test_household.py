@@ -6,7 +6,7 @@ from hypothesis import given, strategies as st
 import pytest
 
 from custom_components.kitchen_connect.kitchenlib.errors import InvalidValueError
-from custom_components.kitchen_connect.kitchenlib.ge.simulator.household import (
+from simulators.ge.household import (
     Household,
     SimAppliance,
     default_household,

@@ -37,7 +37,7 @@ from custom_components.kitchen_connect.kitchenlib.ge.login import (
     UnknownPageError,
     WrongCodeError,
 )
-from custom_components.kitchen_connect.kitchenlib.ge.simulator.auth_pages import (
+from simulators.ge.auth_pages import (
     BAD_CODE_ALERT,
     BAD_PASSWORD_ALERT,
     AuthScenario,

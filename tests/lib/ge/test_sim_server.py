@@ -12,16 +12,16 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.kitchen_connect.kitchenlib.ge.simulator import (
+from simulators.ge import (
     DEFAULT_ACCOUNT,
     SmartHqSimulator,
 )
-from custom_components.kitchen_connect.kitchenlib.ge.simulator.__main__ import (
+from simulators.ge.__main__ import (
     DEFAULT_PORT,
     _parse_args,
     _serve,
 )
-from custom_components.kitchen_connect.kitchenlib.ge.simulator.household import (
+from simulators.ge.household import (
     Household,
     SimAppliance,
 )

@@ -27,16 +27,16 @@ from custom_components.kitchen_connect.kitchenlib.ge.endpoints import (
     Region,
 )
 from custom_components.kitchen_connect.kitchenlib.ge.login import LoginSucceeded, SmartHqLogin
-from custom_components.kitchen_connect.kitchenlib.ge.simulator.auth_pages import (
-    AuthScenario,
-    SimAccount,
-    SimulatedAuth,
-)
 from custom_components.kitchen_connect.kitchenlib.ge.tokens import (
     RefreshRejectedError,
     TokenManager,
     TokenSet,
     async_exchange_code,
+)
+from simulators.ge.auth_pages import (
+    AuthScenario,
+    SimAccount,
+    SimulatedAuth,
 )
 
 from .fake_clock import FakeClock

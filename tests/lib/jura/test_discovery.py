@@ -26,7 +26,7 @@ from custom_components.kitchen_connect.kitchenlib.jura.discovery import (
 )
 from custom_components.kitchen_connect.kitchenlib.jura.models import DiscoveredMachine
 from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
-from custom_components.kitchen_connect.kitchenlib.jura.simulator import JuraSimulator
+from simulators.jura.simulator import JuraSimulator
 
 
 def _reference_reply(control_word: bytes = b"\xa5\xf3") -> bytes:

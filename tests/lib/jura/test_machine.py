@@ -22,8 +22,8 @@ from custom_components.kitchen_connect.kitchenlib.jura.machine import (
 )
 from custom_components.kitchen_connect.kitchenlib.jura.models import MachineState, Process
 from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
-from custom_components.kitchen_connect.kitchenlib.jura.simulator import JuraSimulator
 from custom_components.kitchen_connect.kitchenlib.jura.status import MachineStatus, machine_status
+from simulators.jura.simulator import JuraSimulator
 
 PROFILE = get_profile("EF1091")
 assert PROFILE is not None

@@ -29,7 +29,7 @@ from custom_components.kitchen_connect.kitchenlib.jura.messages import (
 )
 from custom_components.kitchen_connect.kitchenlib.jura.models import MachineProfile, Process
 from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
-from custom_components.kitchen_connect.kitchenlib.jura.simulator import (
+from simulators.jura.simulator import (
     JuraSimulator,
     _parse_args,
     _run_forever,

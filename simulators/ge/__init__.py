@@ -1,6 +1,6 @@
 """A loopback SmartHQ cloud for tests and demos: sign-in, the websocket and a household.
 
-Run it with ``python -m custom_components.kitchen_connect.kitchenlib.ge.simulator``.
+Run it with ``python -m simulators.ge``.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 import math
 import re
 
-from ...errors import InvalidValueError
+from custom_components.kitchen_connect.kitchenlib.errors import InvalidValueError
+
 from .appliances import ApplianceModel, ErdStore, model_for
 
 ErdListener = Callable[[str, int, str], None]

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from ..endpoints import (
+from custom_components.kitchen_connect.kitchenlib.ge.endpoints import (
     CLIENT_ID,
     CLIENT_SECRET,
     REDIRECT_URI,

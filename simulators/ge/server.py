@@ -26,9 +26,10 @@ from typing import Any, Final, Self
 
 from aiohttp import WSMsgType, web
 
-from ...errors import ProtocolError
-from ..endpoints import Endpoints
-from ..erd import format_erd_code, parse_erd_code
+from custom_components.kitchen_connect.kitchenlib.errors import ProtocolError
+from custom_components.kitchen_connect.kitchenlib.ge.endpoints import Endpoints
+from custom_components.kitchen_connect.kitchenlib.ge.erd import format_erd_code, parse_erd_code
+
 from .auth_pages import AuthScenario, SimAccount, SimulatedAuth
 from .household import Household, default_household
 

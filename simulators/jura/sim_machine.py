@@ -6,7 +6,7 @@ maintenance sequences live in :mod:`.simulator`.
 
 from __future__ import annotations
 
-from .messages import (
+from custom_components.kitchen_connect.kitchenlib.jura.messages import (
     LOCKED_KEYS_BIT,
     PRODUCT_COUNTER_BANK,
     PRODUCT_COUNTER_PAGES,
@@ -19,7 +19,14 @@ from .messages import (
     encode_setting_value,
     encode_status_bits,
 )
-from .models import MachineProfile, Process, ProductDef, RangeParam, SettingDef, Severity
+from custom_components.kitchen_connect.kitchenlib.jura.models import (
+    MachineProfile,
+    Process,
+    ProductDef,
+    RangeParam,
+    SettingDef,
+    Severity,
+)
 
 READY_BIT = 13
 ENERGY_SAFE_BIT = 36

@@ -1,6 +1,6 @@
 """A loopback Jura machine that speaks the real dongle protocol, for tests and demos.
 
-Run it with ``python -m custom_components.kitchen_connect.kitchenlib.jura.simulator``.
+Run it with ``python -m simulators.jura.simulator``.
 It only ever listens on a loopback address.
 """
 
@@ -18,8 +18,8 @@ import struct
 from types import TracebackType
 from typing import Any, Self
 
-from ..errors import InvalidValueError, ProtocolError
-from .discovery import (
+from custom_components.kitchen_connect.kitchenlib.errors import InvalidValueError, ProtocolError
+from custom_components.kitchen_connect.kitchenlib.jura.discovery import (
     DISCOVERY_PORT,
     FLAG_IDLE,
     FLAG_READY,
@@ -27,9 +27,25 @@ from .discovery import (
     build_discovery_reply,
     parse_request,
 )
-from .framing import FrameSplitter, decode_frame, encode_frame
-from .messages import CANCEL, ENJOY_STATE, HANGUP, REFUSAL, TOKEN_LENGTH, encode_progress
-from .models import MachineProfile, Process, ProductDef
+from custom_components.kitchen_connect.kitchenlib.jura.framing import (
+    FrameSplitter,
+    decode_frame,
+    encode_frame,
+)
+from custom_components.kitchen_connect.kitchenlib.jura.messages import (
+    CANCEL,
+    ENJOY_STATE,
+    HANGUP,
+    REFUSAL,
+    TOKEN_LENGTH,
+    encode_progress,
+)
+from custom_components.kitchen_connect.kitchenlib.jura.models import (
+    MachineProfile,
+    Process,
+    ProductDef,
+)
+
 from .sim_machine import ENERGY_SAFE_BIT, READY_BIT, SimulatedMachine
 
 GRINDING_STATE = 0x39
@@ -583,7 +599,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 async def _run_forever(args: argparse.Namespace) -> None:
-    from .profiles import get_profile
+    from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
 
     profile = get_profile(args.model)
     if profile is None:

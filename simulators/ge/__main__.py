@@ -14,7 +14,7 @@ DEFAULT_PORT = 8766
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m custom_components.kitchen_connect.kitchenlib.ge.simulator",
+        prog="python -m simulators.ge",
         description="Simulated SmartHQ cloud (sign-in, websocket, appliances) on 127.0.0.1.",
     )
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="TCP port (0: any)")
