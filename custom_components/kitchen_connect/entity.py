@@ -1,38 +1,48 @@
-"""The base entity every brand's entities share."""
+"""What every brand's entities share: naming, unique id and device, and error translation."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 import contextlib
-from typing import Any
+from typing import Any, ClassVar
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.entity import EntityDescription
-from homeassistant.helpers.update_coordinator import CoordinatorEntity, DataUpdateCoordinator
+from homeassistant.helpers.entity import Entity, EntityDescription
 
 from .const import DOMAIN
 from .kitchenlib import CommandRefusedError, ConnectionFailedError, InvalidValueError
 
 
-class KitchenConnectEntity[CoordinatorT: DataUpdateCoordinator[Any]](
-    CoordinatorEntity[CoordinatorT]
-):
-    """An entity of one appliance, named by translation key, unique by device and key."""
+class KitchenConnectEntity(Entity):
+    """Naming, unique id and device of one appliance's entity, and nothing else.
+
+    A mixin placed before whatever feeds the entity (``CoordinatorEntity``, Home
+    Assistant's Bluetooth coordinator entities, or two coordinators at once): its
+    constructor takes its own keywords and hands every other argument on.
+
+    Descriptions carry the brand-local translation key; the entity reads it under the
+    brand's prefix (``status`` of a Jura machine is ``jura_status`` in the translations),
+    so the brands share one translation file without sharing keys.
+    """
 
     _attr_has_entity_name = True
+    translation_prefix: ClassVar[str]
 
     def __init__(
         self,
-        coordinator: CoordinatorT,
+        *args: Any,
         description: EntityDescription,
         device_info: DeviceInfo,
         device_key: str,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(coordinator)
+        super().__init__(*args, **kwargs)
         self.entity_description = description
         self._attr_device_info = device_info
         self._attr_unique_id = f"{device_key}_{description.key}"
+        if description.translation_key is not None:
+            self._attr_translation_key = f"{self.translation_prefix}_{description.translation_key}"
 
 
 @contextlib.asynccontextmanager

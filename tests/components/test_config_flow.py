@@ -350,10 +350,10 @@ def _closed_port(simulator: JuraSimulator, port: int) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("break_it", "error", "retry_pin"),
     [
-        (_wrong_pin, "wrong_pin", "1234"),
-        (_settings_menu, "pairing_refused", None),
-        (_display_asleep, "pairing_timeout", None),
-        (_closed_port, "cannot_connect", None),
+        (_wrong_pin, "jura_wrong_pin", "1234"),
+        (_settings_menu, "jura_pairing_refused", None),
+        (_display_asleep, "jura_pairing_timeout", None),
+        (_closed_port, "jura_cannot_connect", None),
     ],
 )
 async def test_pairing_error_then_recovery(
@@ -406,7 +406,7 @@ async def test_pairing_error_on_the_discovered_form(
     result = await _submit(hass, result, {"machine": machine_id, CONF_PIN: ""})
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "jura_discovered"
-    assert result["errors"] == {"base": "pairing_refused"}
+    assert result["errors"] == {"base": "jura_pairing_refused"}
     assert _suggested(result, "machine") == machine_id
 
     await _idle(udp_simulator)
@@ -428,7 +428,7 @@ async def test_invalid_input_is_rejected_before_contact(
         result["flow_id"], {"machine": machine_id, CONF_PIN: "12a4"}
     )
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {CONF_PIN: "invalid_pin"}
+    assert result["errors"] == {CONF_PIN: "jura_invalid_pin"}
 
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(
@@ -442,7 +442,7 @@ async def test_invalid_input_is_rejected_before_contact(
     )
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "jura_manual"
-    assert result["errors"] == {CONF_HOST: "invalid_host", CONF_PIN: "invalid_pin"}
+    assert result["errors"] == {CONF_HOST: "jura_invalid_host", CONF_PIN: "jura_invalid_pin"}
     assert _handshakes(udp_simulator) == []
 
     result = await _submit(hass, result, _address(udp_simulator.port) | {CONF_PIN: " "})
@@ -514,7 +514,7 @@ async def test_reauth_pairs_again(
     result = await _submit(hass, result, {})
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "jura_reauth_confirm"
-    assert result["errors"] == {"base": "wrong_pin"}
+    assert result["errors"] == {"base": "jura_wrong_pin"}
 
     await _idle(udp_simulator)
     result = await _submit(hass, result, {CONF_PIN: "2468"})
@@ -577,7 +577,7 @@ async def test_reauth_rejects_invalid_pin(
     assert _suggested(result, CONF_PIN) == "1111"
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_PIN: "1a"})
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {CONF_PIN: "invalid_pin"}
+    assert result["errors"] == {CONF_PIN: "jura_invalid_pin"}
 
 
 # --- reconfigure --------------------------------------------------------------------------------
@@ -642,9 +642,9 @@ async def test_reconfigure_checks_the_pairing_when_udp_is_silent(
     result = await entry.start_reconfigure_flow(hass)
 
     attempts = [
-        (_address(jura_simulator.port, host=" "), {CONF_HOST: "invalid_host"}),
-        (_address(other_simulator.port), {"base": "wrong_machine"}),
-        (_address(closed_port), {"base": "cannot_connect"}),
+        (_address(jura_simulator.port, host=" "), {CONF_HOST: "jura_invalid_host"}),
+        (_address(other_simulator.port), {"base": "jura_wrong_machine"}),
+        (_address(closed_port), {"base": "jura_cannot_connect"}),
     ]
     for user_input, errors in attempts:
         result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input)

@@ -102,7 +102,7 @@ async def test_bad_password_shows_ges_message_and_recovers(
         result["flow_id"], _sign_in(ge_simulator, **{CONF_PASSWORD: "wrong"})
     )
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "invalid_auth"}
+    assert result["errors"] == {"base": "ge_invalid_auth"}
     assert result["description_placeholders"]["message"]
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], _sign_in(ge_simulator)
@@ -123,17 +123,17 @@ async def test_mfa_code_with_resend_and_wrong_code(
     assert len(ge_simulator.auth.sent_codes) == 1
 
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    assert result["errors"] == {CONF_CODE: "code_missing"}
+    assert result["errors"] == {CONF_CODE: "ge_code_missing"}
 
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_RESEND: True})
-    assert result["errors"] == {"base": "code_resent"}
+    assert result["errors"] == {"base": "ge_code_resent"}
     assert len(ge_simulator.auth.sent_codes) == 2
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_CODE: ge_simulator.auth.sent_codes[0]}
     )
     assert result["step_id"] == "ge_mfa"
-    assert result["errors"] == {CONF_CODE: "wrong_code"}
+    assert result["errors"] == {CONF_CODE: "ge_wrong_code"}
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_CODE: f" {ge_simulator.auth.sent_codes[-1]} "}
@@ -165,10 +165,10 @@ async def test_mfa_step_when_the_service_goes_away(
 @pytest.mark.parametrize(
     ("switches", "error", "issue"),
     [
-        ({"terms": True, "terms_acceptable": False}, "terms_required", "ge_terms_required"),
+        ({"terms": True, "terms_acceptable": False}, "ge_terms_required", "ge_terms_required"),
         (
             {"mfa_nudge": True, "mfa_nudge_skippable": False},
-            "mfa_setup_required",
+            "ge_mfa_setup_required",
             "ge_mfa_setup_required",
         ),
     ],
@@ -225,7 +225,7 @@ async def test_unknown_page_reports_its_title(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], _sign_in(ge_simulator)
     )
-    assert result["errors"] == {"base": "unknown_page"}
+    assert result["errors"] == {"base": "ge_unknown_page"}
     assert result["description_placeholders"]["page_title"] == "Security check"
 
 
@@ -241,7 +241,7 @@ async def test_unreachable_service_and_bad_server(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], _sign_in(ge_simulator, **{CONF_SERVER: "not a url/path"})
     )
-    assert result["errors"] == {CONF_SERVER: "invalid_server"}
+    assert result["errors"] == {CONF_SERVER: "ge_invalid_server"}
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], _sign_in(ge_simulator)
     )
@@ -318,7 +318,7 @@ async def test_reconfigure_refuses_another_account(
     )
     result = await hass.config_entries.flow.async_configure(result["flow_id"], other)
     assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "wrong_account"
+    assert result["reason"] == "ge_wrong_account"
 
     result = await entry.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(
@@ -348,4 +348,4 @@ async def test_sign_in_page_refused_is_an_auth_error(hass: HomeAssistant) -> Non
                 "advanced": {CONF_SERVER: str(server.make_url("/"))},
             },
         )
-    assert result["errors"] == {"base": "invalid_auth"}
+    assert result["errors"] == {"base": "ge_invalid_auth"}

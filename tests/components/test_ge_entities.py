@@ -414,7 +414,7 @@ def test_every_translation_key_and_option_is_translated() -> None:
     entity = json.loads((COMPONENT / "translations" / "en.json").read_text())["entity"]
     for platform, table in TABLES.items():
         for description in table:
-            text = entity[platform].get(description.translation_key)
+            text = entity[platform].get(f"ge_{description.translation_key}")
             assert text is not None, f"{platform}.{description.translation_key}"
             assert text["name"]
             for option in getattr(description, "options", None) or ():
@@ -427,6 +427,6 @@ def test_entities_without_a_device_class_have_an_icon() -> None:
     for platform, table in TABLES.items():
         for description in table:
             if description.device_class in (None, "enum"):
-                icon = icons[platform].get(description.translation_key)
+                icon = icons[platform].get(f"ge_{description.translation_key}")
                 assert icon is not None, f"{platform}.{description.translation_key}"
                 assert icon["default"].startswith("mdi:")

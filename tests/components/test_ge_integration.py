@@ -327,16 +327,16 @@ async def test_destructive_actions_need_confirm(
     """Without confirm: true nothing is written and the refusal says what would happen."""
     await add_ge_entry(hass, ge_simulator)
     log = ge_simulator.household.write_log
-    for action, mac, data in (
-        ("start_cooking", OVEN, {"mode": "bake"}),
-        ("stop_cooking", OVEN, {}),
-        ("start_cycle", DISHWASHER, {}),
-        ("brew_coffee", BREWER, {}),
-        ("start_descaling", BREWER, {}),
+    for action, mac, data, refusal in (
+        ("start_cooking", OVEN, {"mode": "bake"}, "ge_confirm_start_cooking"),
+        ("stop_cooking", OVEN, {}, "ge_confirm_stop_cooking"),
+        ("start_cycle", DISHWASHER, {}, "ge_confirm_start_cycle"),
+        ("brew_coffee", BREWER, {}, "ge_confirm_brew"),
+        ("start_descaling", BREWER, {}, "ge_confirm_descale"),
     ):
         with pytest.raises(ServiceValidationError) as err:
             await _call(hass, action, mac, **data)
-        assert err.value.translation_key == f"confirm_{action}"
+        assert err.value.translation_key == refusal
     assert log == []
 
 

@@ -82,7 +82,7 @@ async def test_brew_refused_without_confirm(
         await hass.services.async_call(
             DOMAIN, "brew", {"device_id": _device_id(hass), "product": "espresso"}, blocking=True
         )
-    assert raised.value.translation_key == "confirm_brew"
+    assert raised.value.translation_key == "jura_confirm_brew"
     assert "cup" in str(raised.value)
     await hass.async_block_till_done()
     assert _sent(jura_simulator, "@TP") == []
@@ -108,7 +108,7 @@ async def test_maintenance_needs_confirm(
 
     with pytest.raises(ServiceValidationError) as raised:
         await hass.services.async_call(DOMAIN, "start_maintenance", call, blocking=True)
-    assert raised.value.translation_key == f"confirm_{process}"
+    assert raised.value.translation_key == f"jura_confirm_{process}"
     assert _sent(jura_simulator, command) == []
 
     await hass.services.async_call(
@@ -158,12 +158,12 @@ async def test_brew_uses_ui_choices(hass: HomeAssistant, jura_simulator: JuraSim
 @pytest.mark.parametrize(
     ("fields", "key"),
     [
-        ({}, "no_product"),
-        ({"product": "hot_chocolate"}, "unknown_product"),
-        ({"product": "espresso", "water": 500}, "value_out_of_range"),
-        ({"product": "espresso", "water": 42}, "value_out_of_range"),
-        ({"product": "espresso", "milk": 10}, "unsupported_parameter"),
-        ({"product": "espresso", "strength": "11"}, "invalid_option"),
+        ({}, "jura_no_product"),
+        ({"product": "hot_chocolate"}, "jura_unknown_product"),
+        ({"product": "espresso", "water": 500}, "jura_value_out_of_range"),
+        ({"product": "espresso", "water": 42}, "jura_value_out_of_range"),
+        ({"product": "espresso", "milk": 10}, "jura_unsupported_parameter"),
+        ({"product": "espresso", "strength": "11"}, "jura_invalid_option"),
     ],
 )
 async def test_bad_brew_input_sends_nothing(
@@ -303,7 +303,7 @@ async def test_machine_refusal_is_reported(
             {"device_id": _device_id(hass), "product": "espresso", "confirm": True},
             blocking=True,
         )
-    assert raised.value.translation_key == "command_refused"
+    assert raised.value.translation_key == "jura_command_refused"
 
 
 async def test_machine_away_and_back(

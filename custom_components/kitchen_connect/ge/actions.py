@@ -80,14 +80,14 @@ GE_ACTIONS: tuple[ConfirmedAction, ...] = (
             vol.Optional(ATTR_TEMPERATURE): vol.All(vol.Coerce(float), vol.Range(min=0, max=600)),
             vol.Optional(ATTR_COOK_TIME): vol.All(vol.Coerce(int), vol.Range(min=1, max=720)),
         },
-        refusal_key_fn=lambda _data: "confirm_start_cooking",
+        refusal_key_fn=lambda _data: "ge_confirm_start_cooking",
     ),
     ConfirmedAction(
         name="stop_cooking",
         fields={vol.Optional(ATTR_CAVITY, default=UPPER): _CAVITY},
-        refusal_key_fn=lambda _data: "confirm_stop_cooking",
+        refusal_key_fn=lambda _data: "ge_confirm_stop_cooking",
     ),
-    ConfirmedAction(name="start_cycle", refusal_key_fn=lambda _data: "confirm_start_cycle"),
+    ConfirmedAction(name="start_cycle", refusal_key_fn=lambda _data: "ge_confirm_start_cycle"),
     ConfirmedAction(
         name="brew_coffee",
         fields={
@@ -95,9 +95,9 @@ GE_ACTIONS: tuple[ConfirmedAction, ...] = (
             vol.Optional(ATTR_TEMPERATURE): vol.All(vol.Coerce(float), vol.Range(min=0, max=250)),
             vol.Optional(ATTR_CUPS): vol.All(vol.Coerce(int), vol.Range(min=1, max=12)),
         },
-        refusal_key_fn=lambda _data: "confirm_brew_coffee",
+        refusal_key_fn=lambda _data: "ge_confirm_brew",
     ),
-    ConfirmedAction(name="start_descaling", refusal_key_fn=lambda _data: "confirm_start_descaling"),
+    ConfirmedAction(name="start_descaling", refusal_key_fn=lambda _data: "ge_confirm_descale"),
 )
 
 

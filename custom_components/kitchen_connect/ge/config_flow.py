@@ -178,7 +178,7 @@ class GeConfigFlowMixin(ConfigFlow):
             }
             server = str(advanced.get(CONF_SERVER) or "").strip()
             if server and not _valid_server(server):
-                errors[CONF_SERVER] = "invalid_server"
+                errors[CONF_SERVER] = "ge_invalid_server"
             else:
                 user_input[CONF_SERVER] = server
                 self._ge_input = user_input
@@ -221,19 +221,19 @@ class GeConfigFlowMixin(ConfigFlow):
         match err:
             case InvalidCredentialsError():
                 self._ge_placeholders["message"] = err.alert_text
-                return {"base": "invalid_auth"}
+                return {"base": "ge_invalid_auth"}
             case WrongCodeError():
-                return {CONF_CODE: "wrong_code"}
+                return {CONF_CODE: "ge_wrong_code"}
             case TermsRequiredError():
                 async_raise_account_issue(self.hass, ISSUE_TERMS, username)
-                return {"base": "terms_required"}
+                return {"base": "ge_terms_required"}
             case MfaSetupRequiredError():
                 async_raise_account_issue(self.hass, ISSUE_MFA_SETUP, username)
-                return {"base": "mfa_setup_required"}
+                return {"base": "ge_mfa_setup_required"}
             case UnknownPageError():
                 self._ge_placeholders["page_title"] = err.title
-                return {"base": "unknown_page"}
-        return {"base": "invalid_auth"}
+                return {"base": "ge_unknown_page"}
+        return {"base": "ge_invalid_auth"}
 
     async def async_step_ge_mfa(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Enter the one-time code GE sent by e-mail or text message, or ask for a new one."""
@@ -247,9 +247,9 @@ class GeConfigFlowMixin(ConfigFlow):
             try:
                 if user_input.get(CONF_RESEND):
                     await login.async_send_code()
-                    errors["base"] = "code_resent"
+                    errors["base"] = "ge_code_resent"
                 elif not code:
-                    errors[CONF_CODE] = "code_missing"
+                    errors[CONF_CODE] = "ge_code_missing"
                 else:
                     result = await login.async_submit_code(code)
                     assert isinstance(result, LoginSucceeded)
@@ -294,10 +294,10 @@ class GeConfigFlowMixin(ConfigFlow):
         }
         await self.async_set_unique_id(endpoint.user_id)
         if self.source == SOURCE_REAUTH:
-            self._abort_if_unique_id_mismatch(reason="wrong_account")
+            self._abort_if_unique_id_mismatch(reason="ge_wrong_account")
             return self.async_update_reload_and_abort(self._get_reauth_entry(), data=data)
         if self.source == SOURCE_RECONFIGURE:
-            self._abort_if_unique_id_mismatch(reason="wrong_account")
+            self._abort_if_unique_id_mismatch(reason="ge_wrong_account")
             return self.async_update_reload_and_abort(self._get_reconfigure_entry(), data=data)
         self._abort_if_unique_id_configured()
         return self.async_create_entry(

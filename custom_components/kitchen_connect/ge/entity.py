@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from ..entity import KitchenConnectEntity, translate_library_errors
 from ..kitchenlib.ge.appliance import Appliance
@@ -56,13 +57,20 @@ class GeEntityDescription(EntityDescription):
         return reports(appliance, self.erds[0])
 
 
-class GeEntity(KitchenConnectEntity[GeCoordinator]):
+class GeEntity(KitchenConnectEntity, CoordinatorEntity[GeCoordinator]):
     """An entity of one appliance of a SmartHQ account."""
+
+    translation_prefix = "ge"
 
     entity_description: GeEntityDescription
 
     def __init__(self, runtime: GeRuntime, mac: str, description: GeEntityDescription) -> None:
-        super().__init__(runtime.coordinator, description, runtime.device_info(mac), mac)
+        super().__init__(
+            runtime.coordinator,
+            description=description,
+            device_info=runtime.device_info(mac),
+            device_key=mac,
+        )
         self.runtime = runtime
         self.mac = mac
 

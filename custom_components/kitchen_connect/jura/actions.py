@@ -43,14 +43,14 @@ JURA_ACTIONS: tuple[ConfirmedAction, ...] = (
             vol.Optional("milk_break"): _AMOUNT,
             vol.Optional("temperature"): vol.In(["low", "normal", "high"]),
         },
-        refusal_key_fn=lambda _data: "confirm_brew",
+        refusal_key_fn=lambda _data: "jura_confirm_brew",
     ),
     ConfirmedAction(
         name="start_maintenance",
         fields={vol.Required(ATTR_PROCESS): vol.In([process.value for process in Process])},
-        refusal_key_fn=lambda data: f"confirm_{data[ATTR_PROCESS]}",
+        refusal_key_fn=lambda data: f"jura_confirm_{data[ATTR_PROCESS]}",
     ),
-    ConfirmedAction(name="standby", refusal_key_fn=lambda _data: "confirm_standby"),
+    ConfirmedAction(name="standby", refusal_key_fn=lambda _data: "jura_confirm_standby"),
 )
 
 
@@ -69,11 +69,11 @@ def brew_values(
     """
     product_key = data.get(ATTR_PRODUCT, choices.get(ATTR_PRODUCT))
     if product_key is None:
-        raise _invalid("no_product")
+        raise _invalid("jura_no_product")
     product = profile.product_by_key(product_key)
     if product is None or not product.active:
         raise _invalid(
-            "unknown_product",
+            "jura_unknown_product",
             product=str(product_key),
             products=", ".join(p.key for p in profile.products if p.active),
         )
@@ -85,12 +85,12 @@ def brew_values(
             continue
         param = product.param(param_name)
         if param is None:
-            raise _invalid("unsupported_parameter", parameter=field_name, product=product.key)
+            raise _invalid("jura_unsupported_parameter", parameter=field_name, product=product.key)
         value = data[field_name]
         if isinstance(param, RangeParam):
             if not param.minimum <= value <= param.maximum or (value - param.minimum) % param.step:
                 raise _invalid(
-                    "value_out_of_range",
+                    "jura_value_out_of_range",
                     parameter=field_name,
                     minimum=str(param.minimum),
                     maximum=str(param.maximum),
@@ -100,7 +100,9 @@ def brew_values(
             value = str(value)
             options = [name for name, _wire in param.items]
             if value not in options:
-                raise _invalid("invalid_option", parameter=field_name, options=", ".join(options))
+                raise _invalid(
+                    "jura_invalid_option", parameter=field_name, options=", ".join(options)
+                )
         values[param_name] = value
     return product, values
 
@@ -115,7 +117,7 @@ async def async_run_jura_action(
     elif action == "start_maintenance":
         process = Process(data[ATTR_PROCESS])
         if process not in dict(machine.profile.processes):
-            raise _invalid("unsupported_process", process=process.value)
+            raise _invalid("jura_unsupported_process", process=process.value)
         await machine.start_process(process)
     else:
         await machine.standby()

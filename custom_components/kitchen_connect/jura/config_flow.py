@@ -147,9 +147,9 @@ def _new_conn_id() -> str:
 def _input_errors(host: str | None, pin: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     if host is not None and not host:
-        errors[CONF_HOST] = "invalid_host"
+        errors[CONF_HOST] = "jura_invalid_host"
     if pin and not (pin.isascii() and pin.isdigit()):
-        errors[CONF_PIN] = "invalid_pin"
+        errors[CONF_PIN] = "jura_invalid_pin"
     return errors
 
 
@@ -314,13 +314,13 @@ class JuraConfigFlowMixin(ConfigFlow):
         try:
             pairing.token = task.result()
         except AuthError:
-            self._jura_error = "wrong_pin"
+            self._jura_error = "jura_wrong_pin"
         except CommandRefusedError:
-            self._jura_error = "pairing_refused"
+            self._jura_error = "jura_pairing_refused"
         except TimeoutError:
-            self._jura_error = "pairing_timeout"
+            self._jura_error = "jura_pairing_timeout"
         except ConnectionFailedError, ProtocolError:
-            self._jura_error = "cannot_connect"
+            self._jura_error = "jura_cannot_connect"
         else:
             return self.async_show_progress_done(next_step_id="jura_paired")
         return self.async_show_progress_done(next_step_id=self._jura_form)
@@ -482,9 +482,9 @@ class JuraConfigFlowMixin(ConfigFlow):
         try:
             await machine.connect()
         except AuthError:
-            return "wrong_machine"
+            return "jura_wrong_machine"
         except ConnectionFailedError:
-            return "cannot_connect"
+            return "jura_cannot_connect"
         await machine.disconnect()
         return None
 

@@ -75,12 +75,12 @@ class JuraCoordinator(DataUpdateCoordinator[MachineState]):
             await self._connect_and_read()
         except AuthError as err:
             raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="pairing_rejected"
+                translation_domain=DOMAIN, translation_key="jura_pairing_rejected"
             ) from err
         except (ConnectionFailedError, ProtocolError, CommandRefusedError) as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
-                translation_key="cannot_connect",
+                translation_key="jura_cannot_connect",
                 translation_placeholders={"host": self.machine.host},
             ) from err
         return self.machine.state
@@ -163,7 +163,7 @@ class JuraCoordinator(DataUpdateCoordinator[MachineState]):
                 self.refusal_issue_id,
                 is_fixable=False,
                 severity=ir.IssueSeverity.WARNING,
-                translation_key="session_refused",
+                translation_key="jura_session_refused",
                 translation_placeholders={"name": self.config_entry.title},
             )
 

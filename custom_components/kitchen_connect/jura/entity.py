@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from ..entity import KitchenConnectEntity, translate_library_errors
 from ..kitchenlib.jura.models import MachineProfile, MachineState
@@ -24,11 +25,18 @@ class JuraEntityDescription(EntityDescription):
     supported_fn: Callable[[MachineProfile], bool] = lambda _profile: True
 
 
-class JuraEntity(KitchenConnectEntity[JuraCoordinator]):
+class JuraEntity(KitchenConnectEntity, CoordinatorEntity[JuraCoordinator]):
     """An entity of one Jura machine."""
 
+    translation_prefix = "jura"
+
     def __init__(self, runtime: JuraRuntime, description: EntityDescription) -> None:
-        super().__init__(runtime.coordinator, description, runtime.device_info, runtime.machine_id)
+        super().__init__(
+            runtime.coordinator,
+            description=description,
+            device_info=runtime.device_info,
+            device_key=runtime.machine_id,
+        )
         self.runtime = runtime
 
     @property
@@ -45,5 +53,5 @@ class JuraEntity(KitchenConnectEntity[JuraCoordinator]):
 def translate_machine_errors(name: str) -> contextlib.AbstractAsyncContextManager[None]:
     """Turn library errors into the translated errors Home Assistant shows the user."""
     return translate_library_errors(
-        name, refused_key="command_refused", not_connected_key="not_connected"
+        name, refused_key="jura_command_refused", not_connected_key="jura_not_connected"
     )
