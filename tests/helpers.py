@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+import contextlib
+import dataclasses
 from typing import Any
+from unittest.mock import patch
 
 import aiohttp
-from homeassistant.const import CONF_HOST, CONF_PIN, CONF_PORT, CONF_TOKEN, CONF_USERNAME
+from homeassistant.const import CONF_HOST, CONF_PIN, CONF_PORT, CONF_TOKEN, CONF_USERNAME, Platform
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.kitchen_connect.const import CONF_BRAND, DOMAIN, Brand
+from custom_components.kitchen_connect import brands
+from custom_components.kitchen_connect.const import CONF_BRAND, DOMAIN
 from custom_components.kitchen_connect.ge.const import CONF_REGION, CONF_SERVER, CONF_USER_ID
 from custom_components.kitchen_connect.ge.entry_data import token_data
 from custom_components.kitchen_connect.jura.const import (
@@ -41,7 +46,7 @@ async def jura_entry_data(simulator: JuraSimulator, conn_id: str = "ha-test") ->
         simulator.host, conn_id=conn_id, pin=simulator.pin, port=simulator.port
     )
     return {
-        CONF_BRAND: Brand.JURA,
+        CONF_BRAND: "jura",
         CONF_HOST: simulator.host,
         CONF_PORT: simulator.port,
         CONF_CONN_ID: conn_id,
@@ -97,7 +102,7 @@ async def ge_entry_data(
             session, simulator.endpoints, result.tokens.access_token
         )
     return {
-        CONF_BRAND: Brand.GE,
+        CONF_BRAND: "ge",
         CONF_USERNAME: account.username,
         CONF_REGION: Region.US.value,
         CONF_SERVER: simulator.base_url,
@@ -117,3 +122,16 @@ async def add_ge_entry(
         await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
     return entry
+
+
+@contextlib.contextmanager
+def only_platform(brand_key: str, platform: Platform) -> Iterator[None]:
+    """Set up the brand's entries with just one of its platforms."""
+    specs = tuple(
+        dataclasses.replace(spec, platforms={platform: spec.platforms[platform]})
+        if spec.key == brand_key
+        else spec
+        for spec in brands.BRANDS
+    )
+    with patch.object(brands, "BRANDS", specs):
+        yield

@@ -1,70 +1,107 @@
-"""Confirm-gated actions: destructive commands that need ``confirm: true``.
+"""Confirm-gated actions: commands that start, heat or change an appliance.
 
-Every brand declares its actions as ``ConfirmedAction`` entries; this module
-registers them once, resolves the targeted device to its config entry
-and refuses, with a message saying what would happen, unless confirmed.
+One action per verb (``brew``, ``start_maintenance`` …), whichever brands offer it. A
+call is checked in this order, and nothing reaches an appliance until every check passed:
+
+1. the device exists and its entry is loaded;
+2. the device's brand offers the action and the device can run it;
+3. the fields are ones this brand accepts, with valid values;
+4. ``confirm: true`` is given; without it the refusal says what would happen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 import probatio as vol
 
+from .brands import registered_brands, spec_for_entry
 from .const import CONF_CONFIRM, DOMAIN
-from .ge.actions import GE_ACTIONS
-from .jura.actions import JURA_ACTIONS
-from .runtime import ConfirmedAction, KitchenConnectConfigEntry
+from .spec import BrandAction
 
-ALL_ACTIONS: tuple[ConfirmedAction, ...] = (*JURA_ACTIONS, *GE_ACTIONS)
+_CALL_KEYS = frozenset({ATTR_DEVICE_ID, CONF_CONFIRM})
 
 
-def _resolve_target(hass: HomeAssistant, device_id: str) -> tuple[KitchenConnectConfigEntry, str]:
+def _refuse(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
+def _resolve_target(hass: HomeAssistant, device_id: str) -> tuple[ConfigEntry, str, str]:
+    """The device's entry, its identifier in our domain, and its name."""
     device = dr.async_get(hass).async_get(device_id)
     if device is None:
-        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="unknown_device")
+        raise _refuse("unknown_device")
     identifier = next((ident for domain, ident in device.identifiers if domain == DOMAIN), None)
-    entry = hass.config_entries.async_get_entry(device.config_entry_id)
+    entry = hass.config_entries.async_get_entry(device.config_entry_id or "")
     if identifier is None or entry is None or entry.domain != DOMAIN:
-        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="unknown_device")
+        raise _refuse("unknown_device")
     if entry.state is not ConfigEntryState.LOADED:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="entry_not_loaded",
-            translation_placeholders={"name": entry.title},
-        )
-    return entry, identifier
+        raise _refuse("entry_not_loaded", name=entry.title)
+    return entry, identifier, device.name_by_user or device.name or entry.title
 
 
-def _make_handler(action: ConfirmedAction) -> Callable[[ServiceCall], Any]:
+def _field_error(error: vol.Invalid, name: str) -> ServiceValidationError:
+    field = ".".join(str(part) for part in error.path) or "?"
+    if error.error_message == "extra keys not allowed":
+        return _refuse("action_field_not_supported", field=field, name=name)
+    return _refuse("action_field_invalid", field=field, detail=error.error_message)
+
+
+def _brand_fields(action: BrandAction, data: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """The call's fields, checked against what this brand accepts."""
+    fields = {key: value for key, value in data.items() if key not in _CALL_KEYS}
+    try:
+        checked: dict[str, Any] = vol.Schema(dict(action.fields))(fields)
+    except vol.MultipleInvalid as err:
+        raise _field_error(err.errors[0], name) from err
+    except vol.Invalid as err:
+        raise _field_error(err, name) from err
+    return checked
+
+
+def _make_handler(name: str) -> Callable[[ServiceCall], Any]:
     async def _handle(call: ServiceCall) -> None:
-        entry, identifier = _resolve_target(call.hass, call.data[ATTR_DEVICE_ID])
+        hass = call.hass
+        entry, identifier, device_name = _resolve_target(hass, call.data[ATTR_DEVICE_ID])
+        action = spec_for_entry(entry).action(name)
+        if action is None or not action.can_run(entry, identifier):
+            raise _refuse("action_not_supported", action=name, name=device_name)
+        data = _brand_fields(action, call.data, device_name)
         if not call.data[CONF_CONFIRM]:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key=action.refusal_key_fn(call.data),
-                translation_placeholders={"name": entry.title},
-            )
-        await entry.runtime_data.async_run_action(action.name, identifier, call.data)
+            raise _refuse(action.refusal_key_fn(data), name=device_name)
+        await action.run(hass, entry, identifier, data)
 
     return _handle
 
 
+def _service_fields(actions: list[BrandAction]) -> dict[vol.Marker, Any]:
+    """Every field any brand accepts for one action; each brand checks its own."""
+    names = {str(marker) for action in actions for marker in action.fields}
+    return {vol.Optional(field_name): object for field_name in sorted(names)}
+
+
 @callback
 def async_setup_actions(hass: HomeAssistant) -> None:
-    """Register every brand's confirm-gated actions."""
-    for action in ALL_ACTIONS:
+    """Register each action once, for every brand that offers it."""
+    offers: defaultdict[str, list[BrandAction]] = defaultdict(list)
+    for spec in registered_brands():
+        for action in spec.actions:
+            offers[action.name].append(action)
+    for name, actions in offers.items():
         schema = vol.Schema(
             {
                 vol.Required(ATTR_DEVICE_ID): cv.string,
                 vol.Optional(CONF_CONFIRM, default=False): cv.boolean,
-                **action.fields,
+                **_service_fields(actions),
             }
         )
-        hass.services.async_register(DOMAIN, action.name, _make_handler(action), schema=schema)
+        hass.services.async_register(DOMAIN, name, _make_handler(name), schema=schema)

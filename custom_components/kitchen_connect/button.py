@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from homeassistant.const import Platform
 
-from .runtime import platform_setup
+from .brands import platform_setup
 
 PARALLEL_UPDATES = 1  # one command at a time: the machines take one request at a time
 

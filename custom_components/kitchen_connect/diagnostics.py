@@ -8,25 +8,21 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_PASSWORD, CONF_PIN, CONF_TOKEN, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
-from .ge.const import CONF_ACCESS_TOKEN, CONF_REFRESH_TOKEN, CONF_USER_ID
-from .jura.const import CONF_CONN_ID, CONF_MACHINE_ID
-from .runtime import KitchenConnectConfigEntry
+from .brands import spec_for_entry
+from .spec import KitchenConnectConfigEntry
 
-TO_REDACT = {
-    CONF_TOKEN,
-    CONF_PIN,
-    CONF_PASSWORD,
-    CONF_USERNAME,
-    CONF_CONN_ID,
-    CONF_MACHINE_ID,
-    CONF_ACCESS_TOKEN,
-    CONF_REFRESH_TOKEN,
-    CONF_USER_ID,
-    "title",
-    "unique_id",
-    "serial_number",
-    "machine_number",
-}
+# Redacted for every brand; each brand adds the keys of its own secrets and identifiers.
+SHARED_REDACT = frozenset(
+    {
+        CONF_TOKEN,
+        CONF_PIN,
+        CONF_PASSWORD,
+        CONF_USERNAME,
+        "title",
+        "unique_id",
+        "serial_number",
+    }
+)
 
 
 async def async_get_config_entry_diagnostics(
@@ -43,5 +39,5 @@ async def async_get_config_entry_diagnostics(
             },
             "runtime": entry.runtime_data.diagnostics(),
         },
-        TO_REDACT,
+        SHARED_REDACT | spec_for_entry(entry).redact,
     )

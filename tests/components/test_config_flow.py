@@ -15,8 +15,8 @@ from homeassistant.data_entry_flow import FlowResultType, InvalidData
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, start_reauth_flow
 
-from custom_components.kitchen_connect.config_flow import KitchenConnectConfigFlow
-from custom_components.kitchen_connect.const import CONF_BRAND, DOMAIN, Brand
+from custom_components.kitchen_connect.const import CONF_BRAND, DOMAIN
+from custom_components.kitchen_connect.jura.config_flow import JuraFlow
 from custom_components.kitchen_connect.jura.const import (
     CONF_ARTICLE,
     CONF_CONN_ID,
@@ -68,17 +68,17 @@ def closed_port() -> int:
 @pytest.fixture(autouse=True)
 def loopback_discovery(monkeypatch: pytest.MonkeyPatch, closed_port: int) -> None:
     """Scan and poll 127.0.0.1 only, quickly; nothing answers unless a test says so."""
-    monkeypatch.setattr(KitchenConnectConfigFlow, "discovery_target", "127.0.0.1")
-    monkeypatch.setattr(KitchenConnectConfigFlow, "discovery_port", closed_port)
-    monkeypatch.setattr(KitchenConnectConfigFlow, "discovery_timeout", 0.2)
-    monkeypatch.setattr(KitchenConnectConfigFlow, "poll_timeout", 0.3)
-    monkeypatch.setattr(KitchenConnectConfigFlow, "pairing_timeout", 5.0)
+    monkeypatch.setattr(JuraFlow, "discovery_target", "127.0.0.1")
+    monkeypatch.setattr(JuraFlow, "discovery_port", closed_port)
+    monkeypatch.setattr(JuraFlow, "discovery_timeout", 0.2)
+    monkeypatch.setattr(JuraFlow, "poll_timeout", 0.3)
+    monkeypatch.setattr(JuraFlow, "pairing_timeout", 5.0)
 
 
 async def _answer_udp(simulator: JuraSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
     # A dongle answers UDP on the port number it serves TCP on.
     await simulator.async_start_discovery_responder(simulator.port)
-    monkeypatch.setattr(KitchenConnectConfigFlow, "discovery_port", simulator.port)
+    monkeypatch.setattr(JuraFlow, "discovery_port", simulator.port)
 
 
 @pytest.fixture
@@ -185,7 +185,7 @@ def _jura_entry(unique_id: str, host: str, port: int, **data: Any) -> MockConfig
         title="Kaffeebert",
         unique_id=unique_id,
         data={
-            CONF_BRAND: Brand.JURA.value,
+            CONF_BRAND: "jura",
             CONF_HOST: host,
             CONF_PORT: port,
             CONF_CONN_ID: "ha-00000000",
@@ -366,7 +366,7 @@ async def test_pairing_error_then_recovery(
     retry_pin: str | None,
 ) -> None:
     """Each pairing failure returns to the form with its error; a retry then succeeds."""
-    monkeypatch.setattr(KitchenConnectConfigFlow, "pairing_timeout", 0.3)
+    monkeypatch.setattr(JuraFlow, "pairing_timeout", 0.3)
     result = await _start_jura(hass)
     first_input = break_it(jura_simulator, closed_port)
 

@@ -331,8 +331,8 @@ async def test_destructive_actions_need_confirm(
         ("start_cooking", OVEN, {"mode": "bake"}, "ge_confirm_start_cooking"),
         ("stop_cooking", OVEN, {}, "ge_confirm_stop_cooking"),
         ("start_cycle", DISHWASHER, {}, "ge_confirm_start_cycle"),
-        ("brew_coffee", BREWER, {}, "ge_confirm_brew"),
-        ("start_descaling", BREWER, {}, "ge_confirm_descale"),
+        ("brew", BREWER, {}, "ge_confirm_brew"),
+        ("start_maintenance", BREWER, {"process": "descale"}, "ge_confirm_descale"),
     ):
         with pytest.raises(ServiceValidationError) as err:
             await _call(hass, action, mac, **data)
@@ -372,8 +372,8 @@ async def test_remote_enable_is_respected(
         await _call(hass, "start_cycle", DRYER, confirm=True)
     assert err.value.translation_key == "ge_laundry_not_delayed"
     with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, "brew_coffee", FRIDGE, confirm=True)
-    assert err.value.translation_key == "ge_action_not_supported"
+        await _call(hass, "brew", FRIDGE, confirm=True)
+    assert err.value.translation_key == "action_not_supported"
     assert ge_simulator.household.write_log == []
 
 
@@ -384,7 +384,7 @@ async def test_cycles_and_brewing_start_when_confirmed(
     await add_ge_entry(hass, ge_simulator)
     await _call(hass, "start_cycle", DISHWASHER, confirm=True)
     await _call(hass, "start_cycle", WASHER, confirm=True)
-    await _call(hass, "brew_coffee", BREWER, confirm=True, strength="gold", cups=2)
+    await _call(hass, "brew", BREWER, confirm=True, strength="gold", cups=2)
     writes = ge_simulator.household.write_log
     assert writes[0] == (DISHWASHER, 0x3204, "01")
     assert writes[1] == (WASHER, 0x2038, "0000")
@@ -473,8 +473,8 @@ async def test_brew_and_cycle_preconditions(
     runtime = hass.config_entries.async_entries(DOMAIN)[0].runtime_data
     household = ge_simulator.household
     cases = (
-        (BREWER, 0x9013, "01", "brew_coffee", "ge_brewer_no_water"),
-        (BREWER, 0x9012, "00", "brew_coffee", "ge_brewer_no_pot"),
+        (BREWER, 0x9013, "01", "brew", "ge_brewer_no_water"),
+        (BREWER, 0x9012, "00", "brew", "ge_brewer_no_pot"),
         (WASHER, 0x2039, "00", "start_cycle", "ge_remote_laundry"),
         (DISHWASHER, 0x3087, "00", "start_cycle", "ge_remote_dishwasher"),
     )
@@ -491,7 +491,7 @@ async def test_brew_and_cycle_preconditions(
         household.set_erd(mac, code, original)
     await wait_for(hass, lambda: runtime.appliance(BREWER).erds[0x9012].raw == "01")  # type: ignore[attr-defined]
     with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, "brew_coffee", BREWER, confirm=True, temperature=40)
+        await _call(hass, "brew", BREWER, confirm=True, brew_temperature=40)
     assert err.value.translation_key == "ge_brew_temperature"
     assert household.write_log == []
 
@@ -501,7 +501,7 @@ async def test_descaling_the_espresso_maker(
 ) -> None:
     """Descaling starts when confirmed; the maker reports it by push."""
     await add_ge_entry(hass, ge_simulator)
-    await _call(hass, "start_descaling", "D828C9A12107", confirm=True)
+    await _call(hass, "start_maintenance", "D828C9A12107", confirm=True, process="descale")
     assert ge_simulator.household.write_log == [("D828C9A12107", 0x901A, "01")]
     runtime = hass.config_entries.async_entries(DOMAIN)[0].runtime_data
     await wait_for(hass, lambda: runtime.appliance("D828C9A12107").erds[0x9019].value is True)  # type: ignore[attr-defined]

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.const import UnitOfTemperature
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util.unit_conversion import TemperatureConverter
 import probatio as vol
 
 from ..const import DOMAIN
 from ..kitchenlib.ge.appliance import Appliance
-from ..runtime import ConfirmedAction
+from ..spec import BrandAction
 from .appliance_types import LAUNDRY, ApplianceKind, appliance_kind
 from .entity import erd_value
 
 if TYPE_CHECKING:
-    from .runtime import GeRuntime
+    from .runtime import GeConfigEntry, GeRuntime
 
 ATTR_CAVITY: Final = "cavity"
 ATTR_MODE: Final = "mode"
 ATTR_TEMPERATURE: Final = "temperature"
+ATTR_BREW_TEMPERATURE: Final = "brew_temperature"
+ATTR_PROCESS: Final = "process"
+DESCALE: Final = "descale"
 ATTR_COOK_TIME: Final = "cook_time"
 ATTR_STRENGTH: Final = "strength"
 ATTR_CUPS: Final = "cups"
@@ -70,35 +74,6 @@ _DELAYED: Final = frozenset({"delay_run", "delay_pause"})
 _DEFAULT_BREW: Final = ("medium", 200, 4)
 
 _CAVITY = vol.In([UPPER, LOWER])
-
-GE_ACTIONS: tuple[ConfirmedAction, ...] = (
-    ConfirmedAction(
-        name="start_cooking",
-        fields={
-            vol.Optional(ATTR_CAVITY, default=UPPER): _CAVITY,
-            vol.Required(ATTR_MODE): vol.In(list(COOK_MODES)),
-            vol.Optional(ATTR_TEMPERATURE): vol.All(vol.Coerce(float), vol.Range(min=0, max=600)),
-            vol.Optional(ATTR_COOK_TIME): vol.All(vol.Coerce(int), vol.Range(min=1, max=720)),
-        },
-        refusal_key_fn=lambda _data: "ge_confirm_start_cooking",
-    ),
-    ConfirmedAction(
-        name="stop_cooking",
-        fields={vol.Optional(ATTR_CAVITY, default=UPPER): _CAVITY},
-        refusal_key_fn=lambda _data: "ge_confirm_stop_cooking",
-    ),
-    ConfirmedAction(name="start_cycle", refusal_key_fn=lambda _data: "ge_confirm_start_cycle"),
-    ConfirmedAction(
-        name="brew_coffee",
-        fields={
-            vol.Optional(ATTR_STRENGTH): vol.In(list(STRENGTHS)),
-            vol.Optional(ATTR_TEMPERATURE): vol.All(vol.Coerce(float), vol.Range(min=0, max=250)),
-            vol.Optional(ATTR_CUPS): vol.All(vol.Coerce(int), vol.Range(min=1, max=12)),
-        },
-        refusal_key_fn=lambda _data: "ge_confirm_brew",
-    ),
-    ConfirmedAction(name="start_descaling", refusal_key_fn=lambda _data: "ge_confirm_descale"),
-)
 
 
 def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
@@ -174,8 +149,8 @@ def _brew_command(runtime: GeRuntime, appliance: Appliance, data: Mapping[str, A
     if strength not in STRENGTHS:
         strength = _DEFAULT_BREW[0]
     temperature = (
-        _to_fahrenheit(runtime, data[ATTR_TEMPERATURE])
-        if ATTR_TEMPERATURE in data
+        _to_fahrenheit(runtime, data[ATTR_BREW_TEMPERATURE])
+        if ATTR_BREW_TEMPERATURE in data
         else erd_value(appliance, BREWER_TEMPERATURE) or _DEFAULT_BREW[1]
     )
     limits = erd_value(appliance, BREWER_TEMPERATURE_LIMITS)
@@ -188,41 +163,7 @@ def _brew_command(runtime: GeRuntime, appliance: Appliance, data: Mapping[str, A
     return {"strength": strength, "temperature": int(temperature), "cups": int(cups)}
 
 
-async def async_run_ge_action(
-    runtime: GeRuntime, action: str, mac: str, data: Mapping[str, Any]
-) -> None:
-    """Check that the appliance can and may do ``action``, then send it."""
-    appliance = runtime.appliance(mac)
-    match action:
-        case "start_cooking":
-            _require(appliance, frozenset({ApplianceKind.OVEN}), action)
-            code, value = _oven_command(runtime, appliance, data)
-            await runtime.async_write_erd(mac, code, value)
-        case "stop_cooking":
-            _require(appliance, frozenset({ApplianceKind.OVEN}), action)
-            command = _CAVITY_ERDS[data.get(ATTR_CAVITY, UPPER)][0]
-            if command not in appliance.erds:
-                raise _invalid(
-                    "ge_no_such_cavity", name=_name(appliance), cavity=data.get(ATTR_CAVITY, UPPER)
-                )
-            await runtime.async_write_erd(mac, command, cook_command("no_mode", 0, 0))
-        case "start_cycle":
-            await _async_start_cycle(runtime, appliance, action)
-        case "brew_coffee":
-            _require(appliance, frozenset({ApplianceKind.COFFEE_BREWER}), action)
-            await runtime.async_write_erd(
-                mac, BREWER_START, _brew_command(runtime, appliance, data)
-            )
-        case "start_descaling":
-            _require(
-                appliance,
-                frozenset({ApplianceKind.COFFEE_BREWER, ApplianceKind.ESPRESSO_MAKER}),
-                action,
-            )
-            await runtime.async_write_erd(mac, START_DESCALE, 1)
-
-
-async def _async_start_cycle(runtime: GeRuntime, appliance: Appliance, action: str) -> None:
+async def _async_start_cycle_on(runtime: GeRuntime, appliance: Appliance, action: str) -> None:
     kind = appliance_kind(appliance)
     if kind is ApplianceKind.DISHWASHER:
         if erd_value(appliance, DISHWASHER_REMOTE) is not True:
@@ -235,3 +176,103 @@ async def _async_start_cycle(runtime: GeRuntime, appliance: Appliance, action: s
     if erd_value(appliance, LAUNDRY_STATE) not in _DELAYED:
         raise _invalid("ge_laundry_not_delayed", name=_name(appliance))
     await runtime.async_write_erd(appliance.mac, LAUNDRY_START_NOW, 0)
+
+
+def _kind_of(entry: GeConfigEntry, mac: str) -> ApplianceKind:
+    return appliance_kind(entry.runtime_data.appliance(mac))
+
+
+def _kinds(*kinds: ApplianceKind) -> Callable[[GeConfigEntry, str], bool]:
+    """Whether the targeted appliance is one of ``kinds``."""
+    return lambda entry, mac: _kind_of(entry, mac) in kinds
+
+
+async def _async_start_cooking(
+    hass: HomeAssistant, entry: GeConfigEntry, mac: str, data: Mapping[str, Any]
+) -> None:
+    runtime = entry.runtime_data
+    code, value = _oven_command(runtime, runtime.appliance(mac), data)
+    await runtime.async_write_erd(mac, code, value)
+
+
+async def _async_stop_cooking(
+    hass: HomeAssistant, entry: GeConfigEntry, mac: str, data: Mapping[str, Any]
+) -> None:
+    runtime = entry.runtime_data
+    appliance = runtime.appliance(mac)
+    cavity = data.get(ATTR_CAVITY, UPPER)
+    command = _CAVITY_ERDS[cavity][0]
+    if command not in appliance.erds:
+        raise _invalid("ge_no_such_cavity", name=_name(appliance), cavity=cavity)
+    await runtime.async_write_erd(mac, command, cook_command("no_mode", 0, 0))
+
+
+async def _async_start_cycle(
+    hass: HomeAssistant, entry: GeConfigEntry, mac: str, _data: Mapping[str, Any]
+) -> None:
+    runtime = entry.runtime_data
+    await _async_start_cycle_on(runtime, runtime.appliance(mac), "start_cycle")
+
+
+async def _async_brew(
+    hass: HomeAssistant, entry: GeConfigEntry, mac: str, data: Mapping[str, Any]
+) -> None:
+    runtime = entry.runtime_data
+    await runtime.async_write_erd(
+        mac, BREWER_START, _brew_command(runtime, runtime.appliance(mac), data)
+    )
+
+
+async def _async_start_descaling(
+    hass: HomeAssistant, entry: GeConfigEntry, mac: str, _data: Mapping[str, Any]
+) -> None:
+    await entry.runtime_data.async_write_erd(mac, START_DESCALE, 1)
+
+
+GE_ACTIONS: tuple[BrandAction, ...] = (
+    BrandAction(
+        name="start_cooking",
+        fields={
+            vol.Optional(ATTR_CAVITY, default=UPPER): _CAVITY,
+            vol.Required(ATTR_MODE): vol.In(list(COOK_MODES)),
+            vol.Optional(ATTR_TEMPERATURE): vol.All(vol.Coerce(float), vol.Range(min=0, max=600)),
+            vol.Optional(ATTR_COOK_TIME): vol.All(vol.Coerce(int), vol.Range(min=1, max=720)),
+        },
+        can_run=_kinds(ApplianceKind.OVEN),
+        refusal_key_fn=lambda _data: "ge_confirm_start_cooking",
+        run=_async_start_cooking,
+    ),
+    BrandAction(
+        name="stop_cooking",
+        fields={vol.Optional(ATTR_CAVITY, default=UPPER): _CAVITY},
+        can_run=_kinds(ApplianceKind.OVEN),
+        refusal_key_fn=lambda _data: "ge_confirm_stop_cooking",
+        run=_async_stop_cooking,
+    ),
+    BrandAction(
+        name="start_cycle",
+        can_run=_kinds(ApplianceKind.DISHWASHER, *LAUNDRY),
+        refusal_key_fn=lambda _data: "ge_confirm_start_cycle",
+        run=_async_start_cycle,
+    ),
+    BrandAction(
+        name="brew",
+        fields={
+            vol.Optional(ATTR_STRENGTH): vol.In(list(STRENGTHS)),
+            vol.Optional(ATTR_BREW_TEMPERATURE): vol.All(
+                vol.Coerce(float), vol.Range(min=0, max=250)
+            ),
+            vol.Optional(ATTR_CUPS): vol.All(vol.Coerce(int), vol.Range(min=1, max=12)),
+        },
+        can_run=_kinds(ApplianceKind.COFFEE_BREWER),
+        refusal_key_fn=lambda _data: "ge_confirm_brew",
+        run=_async_brew,
+    ),
+    BrandAction(
+        name="start_maintenance",
+        fields={vol.Required(ATTR_PROCESS): vol.In([DESCALE])},
+        can_run=_kinds(ApplianceKind.COFFEE_BREWER, ApplianceKind.ESPRESSO_MAKER),
+        refusal_key_fn=lambda _data: "ge_confirm_descale",
+        run=_async_start_descaling,
+    ),
+)

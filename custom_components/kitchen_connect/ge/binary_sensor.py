@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.components.binary_sensor import BinarySensorEntity, BinarySensorEntityDescription
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.ge.appliance import Appliance
 from .appliance_types import LAUNDRY, ApplianceKind
@@ -31,7 +34,7 @@ from .descriptions import (
 from .entity import GeEntity, GeEntityDescription, build_from
 
 if TYPE_CHECKING:
-    from .runtime import GeRuntime
+    from .runtime import GeConfigEntry, GeRuntime
 
 FRIDGE_DOORS: Final = 0x1016
 ICE_BUCKETS: Final = 0x1007
@@ -261,3 +264,12 @@ class GeBinarySensor(GeEntity, BinarySensorEntity):
 def build_entities(runtime: GeRuntime, mac: str) -> list[Entity]:
     """The binary sensors that apply to appliance ``mac``."""
     return build_from(runtime, mac, BINARY_SENSORS, GeBinarySensor)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add this platform's entities for every appliance of the account, now and later."""
+    entry.runtime_data.async_setup_platform(
+        Platform.BINARY_SENSOR, build_entities, async_add_entities
+    )

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..const import DOMAIN
 from ..kitchenlib.ge.appliance import Appliance
@@ -17,7 +20,7 @@ from .descriptions import BREWERS, COFFEE_MACHINES, DISHWASHERS, read
 from .entity import GeEntity, GeEntityDescription, build_from, reports
 
 if TYPE_CHECKING:
-    from .runtime import GeRuntime
+    from .runtime import GeConfigEntry, GeRuntime
 
 DISHWASHER_COMMAND: Final = 0x3204
 DISHWASHER_REMOTE: Final = 0x3087
@@ -116,3 +119,10 @@ class GeButton(GeEntity, ButtonEntity):
 def build_entities(runtime: GeRuntime, mac: str) -> list[Entity]:
     """The buttons that apply to appliance ``mac``."""
     return build_from(runtime, mac, BUTTONS, GeButton)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add this platform's entities for every appliance of the account, now and later."""
+    entry.runtime_data.async_setup_platform(Platform.BUTTON, build_entities, async_add_entities)

@@ -17,15 +17,17 @@ from homeassistant.components.climate.const import (
     ClimateEntityFeature,
     HVACMode,
 )
-from homeassistant.const import ATTR_TEMPERATURE, UnitOfTemperature
+from homeassistant.const import ATTR_TEMPERATURE, Platform, UnitOfTemperature
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.ge.appliance import Appliance
 from .appliance_types import ApplianceKind
 from .entity import GeEntity, GeEntityDescription, erd_field, erd_value
 
 if TYPE_CHECKING:
-    from .runtime import GeRuntime
+    from .runtime import GeConfigEntry, GeRuntime
 
 POWER: Final = 0x7A0F
 MODE: Final = 0x7A01
@@ -217,3 +219,10 @@ def build_entities(runtime: GeRuntime, mac: str) -> list[Entity]:
     if DESCRIPTION.applies_to(runtime.appliance(mac)):
         return [GeAirConditioner(runtime, mac, DESCRIPTION)]
     return []
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add this platform's entities for every appliance of the account, now and later."""
+    entry.runtime_data.async_setup_platform(Platform.CLIMATE, build_entities, async_add_entities)

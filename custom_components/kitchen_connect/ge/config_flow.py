@@ -10,7 +10,6 @@ from typing import Any
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
-    ConfigFlow,
     ConfigFlowResult,
 )
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
@@ -30,7 +29,7 @@ from homeassistant.helpers.selector import (
 import probatio as vol
 from yarl import URL
 
-from ..const import CONF_BRAND, DOMAIN, Brand
+from ..const import CONF_BRAND, DOMAIN
 from ..kitchenlib.errors import AuthError, ConnectionFailedError, ProtocolError
 from ..kitchenlib.ge.account import async_fetch_websocket_endpoint
 from ..kitchenlib.ge.endpoints import Region
@@ -44,7 +43,9 @@ from ..kitchenlib.ge.login import (
     UnknownPageError,
     WrongCodeError,
 )
+from ..spec import BrandFlow
 from .const import (
+    BRAND_KEY,
     CONF_ACCESS_TOKEN,
     CONF_CODE,
     CONF_REGION,
@@ -107,7 +108,7 @@ def _valid_server(value: str) -> bool:
     return url.scheme in ("http", "https") and bool(url.host) and url.path in ("", "/")
 
 
-class GeConfigFlowMixin(ConfigFlow):
+class GeFlow(BrandFlow):
     """The GE steps: sign-in, the one-time code, reauth and reconfigure."""
 
     _ge_login: SmartHqLogin | None = None
@@ -140,7 +141,7 @@ class GeConfigFlowMixin(ConfigFlow):
         """Sign in to a SmartHQ account with its e-mail address and password."""
         return await self._ge_sign_in_step("ge", user_input, {})
 
-    async def async_step_ge_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         """GE refused the stored sign-in; ask for the password again."""
         return await self.async_step_ge_reauth_confirm()
 
@@ -148,16 +149,22 @@ class GeConfigFlowMixin(ConfigFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Sign in again as the same account."""
-        data = self._get_reauth_entry().data
+        data = self.flow._get_reauth_entry().data
         if user_input is not None:
             user_input = {**user_input, CONF_USERNAME: data[CONF_USERNAME]}
         return await self._ge_sign_in_step("ge_reauth_confirm", user_input, data, username=False)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Home Assistant's reconfigure entry point: the sign-in form."""
+        return await self.async_step_ge_reconfigure(user_input)
 
     async def async_step_ge_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Change the region, server or credentials of the same account."""
-        data = self._get_reconfigure_entry().data
+        data = self.flow._get_reconfigure_entry().data
         return await self._ge_sign_in_step("ge_reconfigure", user_input, data)
 
     async def _ge_sign_in_step(
@@ -189,7 +196,7 @@ class GeConfigFlowMixin(ConfigFlow):
                         return await self.async_step_ge_mfa()
                     return await self._ge_finish()
             defaults = {**defaults, **user_input}
-        return self.async_show_form(
+        return self.flow.async_show_form(
             step_id=step_id,
             data_schema=self._ge_schema(defaults, username=username),
             errors=errors,
@@ -259,7 +266,7 @@ class GeConfigFlowMixin(ConfigFlow):
                 errors = self._ge_auth_errors(err, self._ge_input[CONF_USERNAME])
             except ConnectionFailedError, ProtocolError:
                 errors["base"] = "ge_cannot_connect"
-        return self.async_show_form(
+        return self.flow.async_show_form(
             step_id="ge_mfa",
             data_schema=_MFA_SCHEMA,
             errors=errors,
@@ -277,7 +284,7 @@ class GeConfigFlowMixin(ConfigFlow):
             )
         except (AuthError, ConnectionFailedError, ProtocolError) as err:
             _LOGGER.debug("SmartHQ account lookup failed: %s", err)
-            return self.async_show_form(
+            return self.flow.async_show_form(
                 step_id=self._ge_form,
                 data_schema=self._ge_schema(user_input),
                 errors={"base": "ge_cannot_connect"},
@@ -285,21 +292,23 @@ class GeConfigFlowMixin(ConfigFlow):
             )
         async_clear_account_issues(self.hass, user_input[CONF_USERNAME])
         data = {
-            CONF_BRAND: Brand.GE.value,
+            CONF_BRAND: BRAND_KEY,
             CONF_USERNAME: user_input[CONF_USERNAME],
             CONF_REGION: user_input[CONF_REGION],
             CONF_SERVER: user_input.get(CONF_SERVER) or "",
             **tokens,
             CONF_USER_ID: endpoint.user_id,
         }
-        await self.async_set_unique_id(endpoint.user_id)
-        if self.source == SOURCE_REAUTH:
-            self._abort_if_unique_id_mismatch(reason="ge_wrong_account")
-            return self.async_update_reload_and_abort(self._get_reauth_entry(), data=data)
-        if self.source == SOURCE_RECONFIGURE:
-            self._abort_if_unique_id_mismatch(reason="ge_wrong_account")
-            return self.async_update_reload_and_abort(self._get_reconfigure_entry(), data=data)
-        self._abort_if_unique_id_configured()
-        return self.async_create_entry(
+        await self.flow.async_set_unique_id(endpoint.user_id)
+        if self.flow.source == SOURCE_REAUTH:
+            self.flow._abort_if_unique_id_mismatch(reason="ge_wrong_account")
+            return self.flow.async_update_reload_and_abort(self.flow._get_reauth_entry(), data=data)
+        if self.flow.source == SOURCE_RECONFIGURE:
+            self.flow._abort_if_unique_id_mismatch(reason="ge_wrong_account")
+            return self.flow.async_update_reload_and_abort(
+                self.flow._get_reconfigure_entry(), data=data
+            )
+        self.flow._abort_if_unique_id_configured()
+        return self.flow.async_create_entry(
             title=f"{_TITLE_PREFIX} ({user_input[CONF_USERNAME]})", data=data
         )

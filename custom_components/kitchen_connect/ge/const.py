@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
+# The brand's key in entries, config-flow steps and translations.
+BRAND_KEY: Final = "ge"
 MANUFACTURER_GE: Final = "GE Appliances"
 
 CONF_REGION: Final = "region"

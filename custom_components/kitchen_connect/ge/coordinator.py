@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 import logging
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -14,7 +15,6 @@ from ..const import DOMAIN
 from ..kitchenlib import AuthError, ConnectionFailedError, ProtocolError
 from ..kitchenlib.ge.client import SmartHqClient
 from ..kitchenlib.ge.tokens import TokenSet
-from ..runtime import KitchenConnectConfigEntry
 from .entry_data import token_data
 
 _LOGGER = logging.getLogger(__name__)
@@ -30,10 +30,10 @@ class GeCoordinator(DataUpdateCoordinator[None]):
     Entities listen to the ERDs they show, so one push writes only their state.
     """
 
-    config_entry: KitchenConnectConfigEntry
+    config_entry: ConfigEntry
     client: SmartHqClient
 
-    def __init__(self, hass: HomeAssistant, entry: KitchenConnectConfigEntry) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
         super().__init__(
             hass,
             _LOGGER,

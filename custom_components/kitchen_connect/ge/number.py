@@ -12,8 +12,10 @@ from homeassistant.components.number import (
     NumberEntityDescription,
     NumberMode,
 )
-from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTemperature, UnitOfTime
+from homeassistant.const import PERCENTAGE, EntityCategory, Platform, UnitOfTemperature, UnitOfTime
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.ge.appliance import Appliance
 from .descriptions import (
@@ -31,7 +33,7 @@ from .descriptions import (
 from .entity import GeEntity, GeEntityDescription, build_from, erd_value, reports
 
 if TYPE_CHECKING:
-    from .runtime import GeRuntime
+    from .runtime import GeConfigEntry, GeRuntime
 
 KITCHEN_TIMER_MAX: Final = 719  # 11 h 59 min
 OFFSET_LIMIT: Final = 35
@@ -219,3 +221,10 @@ class GeNumber(GeEntity, NumberEntity):
 def build_entities(runtime: GeRuntime, mac: str) -> list[Entity]:
     """The numbers that apply to appliance ``mac``."""
     return build_from(runtime, mac, NUMBERS, GeNumber)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add this platform's entities for every appliance of the account, now and later."""
+    entry.runtime_data.async_setup_platform(Platform.NUMBER, build_entities, async_add_entities)

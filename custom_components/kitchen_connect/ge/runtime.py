@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 import logging
-from types import ModuleType
 from typing import Any, TypedDict
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
@@ -20,18 +20,6 @@ from ..kitchenlib.ge.appliance import Appliance
 from ..kitchenlib.ge.client import SmartHqClient
 from ..kitchenlib.ge.erd import encode_erd, format_erd_code
 from ..kitchenlib.ge.tokens import TokenManager
-from ..runtime import BrandRuntime, KitchenConnectConfigEntry
-from . import (
-    binary_sensor,
-    button,
-    climate,
-    number,
-    select,
-    sensor,
-    switch,
-    water_heater,
-)
-from .actions import async_run_ge_action
 from .appliance_types import appliance_kind
 from .const import MANUFACTURER_GE
 from .coordinator import GeCoordinator
@@ -39,17 +27,6 @@ from .entity import translate_ge_errors
 from .entry_data import endpoints_from_data, tokens_from_data
 
 _LOGGER = logging.getLogger(__name__)
-
-_PLATFORM_MODULES: dict[Platform, ModuleType] = {
-    Platform.BINARY_SENSOR: binary_sensor,
-    Platform.BUTTON: button,
-    Platform.CLIMATE: climate,
-    Platform.NUMBER: number,
-    Platform.SELECT: select,
-    Platform.SENSOR: sensor,
-    Platform.SWITCH: switch,
-    Platform.WATER_HEATER: water_heater,
-}
 
 
 # The websocket client's timing (seconds): GE's pace in production; tests shorten it.
@@ -94,22 +71,23 @@ def _manufacturer(appliance: Appliance) -> str:
     return _BRANDS.get(slug, MANUFACTURER_GE) if isinstance(slug, str) else MANUFACTURER_GE
 
 
-class GeRuntime(BrandRuntime):
-    """A SmartHQ account: one coordinator, one device per appliance."""
+type EntityBuilder = Callable[["GeRuntime", str], list[Entity]]
 
-    platforms = tuple(_PLATFORM_MODULES)
+
+class GeRuntime:
+    """A SmartHQ account: one coordinator, one device per appliance."""
 
     def __init__(self, hass: HomeAssistant, coordinator: GeCoordinator) -> None:
         self.hass = hass
         self.coordinator = coordinator
-        self._adders: dict[Platform, AddConfigEntryEntitiesCallback] = {}
+        self._adders: dict[Platform, tuple[EntityBuilder, AddConfigEntryEntitiesCallback]] = {}
         self._added: set[tuple[Platform, str]] = set()
         # The last known state of each appliance, so entities of a removed one still read.
         self._last_seen: dict[str, Appliance] = {}
         coordinator.async_add_appliances_listener(self._async_appliances_changed)
 
     @property
-    def entry(self) -> KitchenConnectConfigEntry:
+    def entry(self) -> ConfigEntry:
         """The account's config entry."""
         return self.coordinator.config_entry
 
@@ -134,10 +112,13 @@ class GeRuntime(BrandRuntime):
         )
 
     def async_setup_platform(
-        self, platform: Platform, async_add_entities: AddConfigEntryEntitiesCallback
+        self,
+        platform: Platform,
+        build: EntityBuilder,
+        async_add_entities: AddConfigEntryEntitiesCallback,
     ) -> None:
         """Add the platform's entities now, and for appliances that show up later."""
-        self._adders[platform] = async_add_entities
+        self._adders[platform] = (build, async_add_entities)
         for mac, appliance in self.coordinator.client.appliances.items():
             if appliance.initialised:
                 self._add_entities(platform, mac)
@@ -146,9 +127,9 @@ class GeRuntime(BrandRuntime):
         if (platform, mac) in self._added:
             return
         self._added.add((platform, mac))
-        build: Callable[[GeRuntime, str], list[Entity]] = _PLATFORM_MODULES[platform].build_entities
+        build, async_add_entities = self._adders[platform]
         if entities := build(self, mac):
-            self._adders[platform](entities)
+            async_add_entities(entities)
 
     @callback
     def _async_appliances_changed(self) -> None:
@@ -213,16 +194,11 @@ class GeRuntime(BrandRuntime):
             "appliances": appliances,
         }
 
-    async def async_run_action(
-        self, action: str, device_identifier: str, data: Mapping[str, Any]
-    ) -> None:
-        """Run a confirmed action on one appliance."""
-        await async_run_ge_action(self, action, device_identifier, data)
+
+type GeConfigEntry = ConfigEntry[GeRuntime]
 
 
-async def async_create_ge_runtime(
-    hass: HomeAssistant, entry: KitchenConnectConfigEntry
-) -> GeRuntime:
+async def async_setup_ge_entry(hass: HomeAssistant, entry: GeConfigEntry) -> GeRuntime:
     """Connect the account's websocket (raising ConfigEntryNotReady/AuthFailed)."""
     session = async_get_clientsession(hass)
     coordinator = GeCoordinator(hass, entry)

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.ge.appliance import Appliance
 from .descriptions import (
@@ -22,7 +25,7 @@ from .descriptions import (
 from .entity import GeEntity, GeEntityDescription, build_from
 
 if TYPE_CHECKING:
-    from .runtime import GeRuntime
+    from .runtime import GeConfigEntry, GeRuntime
 
 CONVERTIBLE_DRAWER: Final = 0x1020
 _DRAWER_PREFIX: Final = "convertible_drawer_"
@@ -148,3 +151,10 @@ class GeSelect(GeEntity, SelectEntity):
 def build_entities(runtime: GeRuntime, mac: str) -> list[Entity]:
     """The selects that apply to appliance ``mac``."""
     return build_from(runtime, mac, SELECTS, GeSelect)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add this platform's entities for every appliance of the account, now and later."""
+    entry.runtime_data.async_setup_platform(Platform.SELECT, build_entities, async_add_entities)

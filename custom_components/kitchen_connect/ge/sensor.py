@@ -15,12 +15,15 @@ from homeassistant.components.sensor import (
 from homeassistant.const import (
     PERCENTAGE,
     EntityCategory,
+    Platform,
     UnitOfEnergy,
     UnitOfTemperature,
     UnitOfTime,
     UnitOfVolume,
 )
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from ..kitchenlib.ge.appliance import Appliance
@@ -47,7 +50,7 @@ from .descriptions import (
 from .entity import GeEntity, GeEntityDescription, build_from
 
 if TYPE_CHECKING:
-    from .runtime import GeRuntime
+    from .runtime import GeConfigEntry, GeRuntime
 
 NO_TIME: Final = 0xFFFF
 DISPLAY_TEMPERATURES: Final = 0x1004
@@ -402,3 +405,10 @@ class GeSensor(GeEntity, SensorEntity):
 def build_entities(runtime: GeRuntime, mac: str) -> list[Entity]:
     """The sensors that apply to appliance ``mac``."""
     return build_from(runtime, mac, SENSORS, GeSensor)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add this platform's entities for every appliance of the account, now and later."""
+    entry.runtime_data.async_setup_platform(Platform.SENSOR, build_entities, async_add_entities)

@@ -7,15 +7,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
-from homeassistant.const import EntityCategory
+from homeassistant.const import EntityCategory, Platform
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.ge.appliance import Appliance
 from .descriptions import AIR_CONDITIONERS, FRIDGES, WATER_HEATERS, is_slug, is_true, present
 from .entity import GeEntity, GeEntityDescription, build_from, erd_value, reports
 
 if TYPE_CHECKING:
-    from .runtime import GeRuntime
+    from .runtime import GeConfigEntry, GeRuntime
 
 ICE_MAKERS: Final = 0x100A
 BOOST_STATE: Final = 0x4220
@@ -149,3 +151,10 @@ class GeSwitch(GeEntity, SwitchEntity):
 def build_entities(runtime: GeRuntime, mac: str) -> list[Entity]:
     """The switches that apply to appliance ``mac``."""
     return build_from(runtime, mac, SWITCHES, GeSwitch)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add this platform's entities for every appliance of the account, now and later."""
+    entry.runtime_data.async_setup_platform(Platform.SWITCH, build_entities, async_add_entities)

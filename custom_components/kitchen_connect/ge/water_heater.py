@@ -13,14 +13,16 @@ from homeassistant.components.water_heater.const import (
     STATE_HIGH_DEMAND,
     WaterHeaterEntityFeature,
 )
-from homeassistant.const import ATTR_TEMPERATURE, STATE_OFF, UnitOfTemperature
+from homeassistant.const import ATTR_TEMPERATURE, STATE_OFF, Platform, UnitOfTemperature
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .appliance_types import ApplianceKind
 from .entity import GeEntity, GeEntityDescription, erd_field, erd_value
 
 if TYPE_CHECKING:
-    from .runtime import GeRuntime
+    from .runtime import GeConfigEntry, GeRuntime
 
 MODE: Final = 0x4020
 SETPOINT: Final = 0x4024
@@ -158,3 +160,12 @@ def build_entities(runtime: GeRuntime, mac: str) -> list[Entity]:
     if DESCRIPTION.applies_to(runtime.appliance(mac)):
         return [GeWaterHeater(runtime, mac, DESCRIPTION)]
     return []
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add this platform's entities for every appliance of the account, now and later."""
+    entry.runtime_data.async_setup_platform(
+        Platform.WATER_HEATER, build_entities, async_add_entities
+    )

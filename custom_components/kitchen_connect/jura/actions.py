@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 import probatio as vol
 
 from ..const import DOMAIN
-from ..kitchenlib.jura.machine import JuraMachine
 from ..kitchenlib.jura.models import ChoiceParam, MachineProfile, Process, ProductDef, RangeParam
-from ..runtime import ConfirmedAction
+from ..spec import BrandAction
+from .entity import translate_machine_errors
+
+if TYPE_CHECKING:
+    from .runtime import JuraConfigEntry
 
 ATTR_PRODUCT = "product"
 ATTR_PROCESS = "process"
@@ -29,29 +33,6 @@ BREW_PARAMETERS: Mapping[str, str] = {
 }
 
 _AMOUNT = vol.All(vol.Coerce(int), vol.Range(min=0, max=600))
-
-JURA_ACTIONS: tuple[ConfirmedAction, ...] = (
-    ConfirmedAction(
-        name="brew",
-        fields={
-            vol.Optional(ATTR_PRODUCT): cv.string,
-            vol.Optional("strength"): vol.All(vol.Coerce(str), vol.Length(min=1, max=10)),
-            vol.Optional("water"): _AMOUNT,
-            vol.Optional("milk"): _AMOUNT,
-            vol.Optional("milk_foam"): _AMOUNT,
-            vol.Optional("bypass"): _AMOUNT,
-            vol.Optional("milk_break"): _AMOUNT,
-            vol.Optional("temperature"): vol.In(["low", "normal", "high"]),
-        },
-        refusal_key_fn=lambda _data: "jura_confirm_brew",
-    ),
-    ConfirmedAction(
-        name="start_maintenance",
-        fields={vol.Required(ATTR_PROCESS): vol.In([process.value for process in Process])},
-        refusal_key_fn=lambda data: f"jura_confirm_{data[ATTR_PROCESS]}",
-    ),
-    ConfirmedAction(name="standby", refusal_key_fn=lambda _data: "jura_confirm_standby"),
-)
 
 
 def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
@@ -107,17 +88,57 @@ def brew_values(
     return product, values
 
 
-async def async_run_jura_action(
-    machine: JuraMachine, action: str, data: Mapping[str, Any], choices: Mapping[str, str]
+async def _async_brew(
+    hass: HomeAssistant, entry: JuraConfigEntry, _device: str, data: Mapping[str, Any]
 ) -> None:
-    """Carry out one confirmed action on the machine."""
-    if action == "brew":
-        product, values = brew_values(machine.profile, data, choices)
+    runtime = entry.runtime_data
+    machine = runtime.coordinator.machine
+    product, values = brew_values(machine.profile, data, runtime.brew_choices)
+    async with translate_machine_errors(entry.title):
         await machine.brew(product.key, values)
-    elif action == "start_maintenance":
-        process = Process(data[ATTR_PROCESS])
-        if process not in dict(machine.profile.processes):
-            raise _invalid("jura_unsupported_process", process=process.value)
+
+
+async def _async_start_maintenance(
+    hass: HomeAssistant, entry: JuraConfigEntry, _device: str, data: Mapping[str, Any]
+) -> None:
+    machine = entry.runtime_data.coordinator.machine
+    process = Process(data[ATTR_PROCESS])
+    if process not in dict(machine.profile.processes):
+        raise _invalid("jura_unsupported_process", process=process.value)
+    async with translate_machine_errors(entry.title):
         await machine.start_process(process)
-    else:
-        await machine.standby()
+
+
+async def _async_standby(
+    hass: HomeAssistant, entry: JuraConfigEntry, _device: str, _data: Mapping[str, Any]
+) -> None:
+    async with translate_machine_errors(entry.title):
+        await entry.runtime_data.coordinator.machine.standby()
+
+
+JURA_ACTIONS: tuple[BrandAction, ...] = (
+    BrandAction(
+        name="brew",
+        fields={
+            vol.Optional(ATTR_PRODUCT): cv.string,
+            vol.Optional("strength"): vol.All(vol.Coerce(str), vol.Length(min=1, max=10)),
+            vol.Optional("water"): _AMOUNT,
+            vol.Optional("milk"): _AMOUNT,
+            vol.Optional("milk_foam"): _AMOUNT,
+            vol.Optional("bypass"): _AMOUNT,
+            vol.Optional("milk_break"): _AMOUNT,
+            vol.Optional("temperature"): vol.In(["low", "normal", "high"]),
+        },
+        refusal_key_fn=lambda _data: "jura_confirm_brew",
+        run=_async_brew,
+    ),
+    BrandAction(
+        name="start_maintenance",
+        fields={vol.Required(ATTR_PROCESS): vol.In([process.value for process in Process])},
+        refusal_key_fn=lambda data: f"jura_confirm_{data[ATTR_PROCESS]}",
+        run=_async_start_maintenance,
+    ),
+    BrandAction(
+        name="standby", refusal_key_fn=lambda _data: "jura_confirm_standby", run=_async_standby
+    ),
+)

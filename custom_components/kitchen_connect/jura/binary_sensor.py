@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING
 from homeassistant.components.binary_sensor import BinarySensorEntity, BinarySensorEntityDescription
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.jura.models import AlertDef
 from .entity import JuraEntity
 
 if TYPE_CHECKING:
-    from .runtime import JuraRuntime
+    from .runtime import JuraConfigEntry, JuraRuntime
 
 # Alerts that only narrate what the machine is doing; the status sensor covers them.
 _NARRATION = frozenset(
@@ -79,3 +81,10 @@ class JuraAlertBinarySensor(JuraEntity, BinarySensorEntity):
 def build_entities(runtime: JuraRuntime) -> list[JuraAlertBinarySensor]:
     """One binary sensor per alert of this model."""
     return [JuraAlertBinarySensor(runtime, alert) for alert in runtime.profile.alerts]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: JuraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add this platform's entities of the entry's machine."""
+    async_add_entities(build_entities(entry.runtime_data))

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import JuraEntity, translate_machine_errors
 
 if TYPE_CHECKING:
-    from .runtime import JuraRuntime
+    from .runtime import JuraConfigEntry, JuraRuntime
 
 CANCEL = ButtonEntityDescription(key="cancel", translation_key="cancel")
 
@@ -26,3 +28,10 @@ class JuraCancelButton(JuraEntity, ButtonEntity):
 def build_entities(runtime: JuraRuntime) -> list[JuraCancelButton]:
     """The cancel button."""
     return [JuraCancelButton(runtime, CANCEL)]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: JuraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add this platform's entities of the entry's machine."""
+    async_add_entities(build_entities(entry.runtime_data))

@@ -11,7 +11,6 @@ from typing import Any, Final
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     ConfigEntry,
-    ConfigFlow,
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
@@ -31,7 +30,7 @@ from homeassistant.helpers.selector import (
 )
 import probatio as vol
 
-from ..const import CONF_BRAND, Brand
+from ..const import CONF_BRAND
 from ..kitchenlib.errors import (
     AuthError,
     CommandRefusedError,
@@ -48,7 +47,9 @@ from ..kitchenlib.jura.profiles import (
     profile_for_article,
     resolve_profile,
 )
+from ..spec import BrandFlow
 from .const import (
+    BRAND_KEY,
     CONF_ARTICLE,
     CONF_CONN_ID,
     CONF_MACHINE_ID,
@@ -170,7 +171,7 @@ def _machine_label(machine: DiscoveredMachine) -> str:
     return f"{machine.name or _model_title(profile)} ({machine.host})"
 
 
-class JuraConfigFlowMixin(ConfigFlow):
+class JuraFlow(BrandFlow):
     """The Jura steps of the integration's config flow.
 
     The broadcast target, ports and timeouts are class attributes so that tests
@@ -195,10 +196,10 @@ class JuraConfigFlowMixin(ConfigFlow):
         found = await async_discover(
             target=self.discovery_target, port=self.discovery_port, timeout=self.discovery_timeout
         )
-        known_ids = self._async_current_ids(include_ignore=False)
+        known_ids = self.flow._async_current_ids(include_ignore=False)
         known_endpoints = {
             (entry.data.get(CONF_HOST), entry.data.get(CONF_PORT))
-            for entry in self._async_current_entries(include_ignore=False)
+            for entry in self.flow._async_current_entries(include_ignore=False)
         }
         self._jura_found = {
             machine.unique_id: machine
@@ -208,7 +209,7 @@ class JuraConfigFlowMixin(ConfigFlow):
         }
         if not self._jura_found:
             return await self.async_step_jura_manual()
-        return self.async_show_menu(
+        return self.flow.async_show_menu(
             step_id="jura",
             menu_options=["jura_discovered", "jura_manual"],
             description_placeholders={"count": str(len(self._jura_found))},
@@ -241,9 +242,9 @@ class JuraConfigFlowMixin(ConfigFlow):
             }
         )
         suggested = user_input or self._jura_input or {CONF_MACHINE: next(iter(self._jura_found))}
-        return self.async_show_form(
+        return self.flow.async_show_form(
             step_id="jura_discovered",
-            data_schema=self.add_suggested_values_to_schema(schema, suggested),
+            data_schema=self.flow.add_suggested_values_to_schema(schema, suggested),
             errors=errors,
         )
 
@@ -259,9 +260,9 @@ class JuraConfigFlowMixin(ConfigFlow):
                 machine = await self._async_jura_poll(host, port)
                 pairing = _Pairing(host, port, pin, machine)
                 return await self._async_jura_begin("jura_manual", user_input, pairing)
-        return self.async_show_form(
+        return self.flow.async_show_form(
             step_id="jura_manual",
-            data_schema=self.add_suggested_values_to_schema(
+            data_schema=self.flow.add_suggested_values_to_schema(
                 _MANUAL_SCHEMA, user_input or self._jura_input
             ),
             errors=errors,
@@ -273,14 +274,14 @@ class JuraConfigFlowMixin(ConfigFlow):
         """Claim the machine's unique id, then start pairing."""
         pairing.conn_id = _new_conn_id()
         if pairing.machine is not None:
-            await self.async_set_unique_id(pairing.machine.unique_id)
+            await self.flow.async_set_unique_id(pairing.machine.unique_id)
             # A known machine that moved to another address: follow it.
-            self._abort_if_unique_id_configured(
+            self.flow._abort_if_unique_id_configured(
                 updates={CONF_HOST: pairing.host, CONF_PORT: pairing.port}
             )
         else:
-            await self.async_set_unique_id(NO_UDP_ID_PREFIX + pairing.conn_id)
-        self._async_abort_entries_match({CONF_HOST: pairing.host, CONF_PORT: pairing.port})
+            await self.flow.async_set_unique_id(NO_UDP_ID_PREFIX + pairing.conn_id)
+        self.flow._async_abort_entries_match({CONF_HOST: pairing.host, CONF_PORT: pairing.port})
         self._jura_form = form
         self._jura_input = user_input
         self._jura_pairing = pairing
@@ -304,7 +305,7 @@ class JuraConfigFlowMixin(ConfigFlow):
                 eager_start=False,
             )
         if not self._jura_task.done():
-            return self.async_show_progress(
+            return self.flow.async_show_progress(
                 step_id="jura_pair",
                 progress_action="jura_pair",
                 progress_task=self._jura_task,
@@ -322,17 +323,17 @@ class JuraConfigFlowMixin(ConfigFlow):
         except ConnectionFailedError, ProtocolError:
             self._jura_error = "jura_cannot_connect"
         else:
-            return self.async_show_progress_done(next_step_id="jura_paired")
-        return self.async_show_progress_done(next_step_id=self._jura_form)
+            return self.flow.async_show_progress_done(next_step_id="jura_paired")
+        return self.flow.async_show_progress_done(next_step_id=self._jura_form)
 
     async def async_step_jura_paired(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Store the new pairing: update the entry on reauth, else ask for the model."""
         pairing = self._jura_pairing
-        if self.source == SOURCE_REAUTH:
-            return self.async_update_reload_and_abort(
-                self._get_reauth_entry(),
+        if self.flow.source == SOURCE_REAUTH:
+            return self.flow.async_update_reload_and_abort(
+                self.flow._get_reauth_entry(),
                 data_updates={
                     CONF_CONN_ID: pairing.conn_id,
                     CONF_TOKEN: pairing.token,
@@ -368,9 +369,9 @@ class JuraConfigFlowMixin(ConfigFlow):
         hinted = get_profile(
             (machine and ef_code_from_machine_firmware(machine.machine_firmware)) or ""
         )
-        return self.async_show_form(
+        return self.flow.async_show_form(
             step_id="jura_model",
-            data_schema=self.add_suggested_values_to_schema(
+            data_schema=self.flow.add_suggested_values_to_schema(
                 schema, {CONF_MODEL: hinted.ef_code} if hinted else None
             ),
         )
@@ -380,14 +381,14 @@ class JuraConfigFlowMixin(ConfigFlow):
         machine = pairing.machine
         article = machine.article if machine is not None else None
         # Another flow may have added the machine while this one waited for OK.
-        self._abort_if_unique_id_configured()
+        self.flow._abort_if_unique_id_configured()
         title = (machine and machine.name) or _model_title(
             resolve_profile(ef_code=model, article=article)
         )
-        return self.async_create_entry(
+        return self.flow.async_create_entry(
             title=title,
             data={
-                CONF_BRAND: Brand.JURA.value,
+                CONF_BRAND: BRAND_KEY,
                 CONF_HOST: pairing.host,
                 CONF_PORT: pairing.port,
                 CONF_CONN_ID: pairing.conn_id,
@@ -395,12 +396,12 @@ class JuraConfigFlowMixin(ConfigFlow):
                 CONF_PIN: pairing.pin,
                 CONF_MODEL: model,
                 CONF_ARTICLE: article,
-                CONF_MACHINE_ID: self.unique_id,
+                CONF_MACHINE_ID: self.flow.unique_id,
             },
             options=dict(DEFAULT_OPTIONS),
         )
 
-    async def async_step_jura_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         """The machine rejected the stored pairing."""
         return await self.async_step_jura_reauth_confirm()
 
@@ -408,7 +409,7 @@ class JuraConfigFlowMixin(ConfigFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Pair again, with a fresh conn-id, at the stored address."""
-        entry = self._get_reauth_entry()
+        entry = self.flow._get_reauth_entry()
         host, port = entry.data[CONF_HOST], entry.data.get(CONF_PORT, DISCOVERY_PORT)
         errors = self._jura_take_errors()
         if user_input is not None:
@@ -420,28 +421,34 @@ class JuraConfigFlowMixin(ConfigFlow):
                 self._jura_pairing = _Pairing(host, port, pin, conn_id=_new_conn_id())
                 return await self.async_step_jura_pair()
         suggested = user_input or self._jura_input or {CONF_PIN: entry.data.get(CONF_PIN, "")}
-        return self.async_show_form(
+        return self.flow.async_show_form(
             step_id="jura_reauth_confirm",
-            data_schema=self.add_suggested_values_to_schema(_PIN_SCHEMA, suggested),
+            data_schema=self.flow.add_suggested_values_to_schema(_PIN_SCHEMA, suggested),
             errors=errors,
             description_placeholders={"host": host},
         )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Home Assistant's reconfigure entry point: the address form."""
+        return await self.async_step_jura_reconfigure(user_input)
 
     async def async_step_jura_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Move the entry to a new address once the machine there proves to be ours."""
-        entry = self._get_reconfigure_entry()
+        entry = self.flow._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
             host, port = _address(user_input)
             if not (errors := _input_errors(host, "")):
-                self._async_abort_entries_match({CONF_HOST: host, CONF_PORT: port})
+                self.flow._async_abort_entries_match({CONF_HOST: host, CONF_PORT: port})
                 error = None
                 if not await self._async_jura_verify_udp(entry, host, port):
                     error = await self._async_jura_check_token(entry, host, port)
                 if error is None:
-                    return self.async_update_reload_and_abort(
+                    return self.flow.async_update_reload_and_abort(
                         entry, data_updates={CONF_HOST: host, CONF_PORT: port}
                     )
                 errors["base"] = error
@@ -449,9 +456,9 @@ class JuraConfigFlowMixin(ConfigFlow):
             CONF_HOST: entry.data[CONF_HOST],
             CONF_ADVANCED: {CONF_PORT: entry.data.get(CONF_PORT, DISCOVERY_PORT)},
         }
-        return self.async_show_form(
+        return self.flow.async_show_form(
             step_id="jura_reconfigure",
-            data_schema=self.add_suggested_values_to_schema(_ADDRESS_SCHEMA, suggested),
+            data_schema=self.flow.add_suggested_values_to_schema(_ADDRESS_SCHEMA, suggested),
             errors=errors,
         )
 
@@ -472,8 +479,8 @@ class JuraConfigFlowMixin(ConfigFlow):
         machine = await self._async_jura_poll(host, port)
         if machine is None:
             return False
-        await self.async_set_unique_id(machine.unique_id, raise_on_progress=False)
-        self._abort_if_unique_id_mismatch()
+        await self.flow.async_set_unique_id(machine.unique_id, raise_on_progress=False)
+        self.flow._abort_if_unique_id_mismatch()
         return True
 
     async def _async_jura_check_token(self, entry: ConfigEntry, host: str, port: int) -> str | None:

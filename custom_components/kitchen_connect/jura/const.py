@@ -20,3 +20,7 @@ DEFAULT_RECONNECT_GAP: Final = 10
 MAX_BACKOFF_SECONDS: Final = 300.0
 FIRST_STATUS_TIMEOUT: Final = 3.0
 REFUSALS_BEFORE_REPAIR: Final = 3
+
+# The brand's key in entries, config-flow steps and translations.
+BRAND_KEY: Final = "jura"
+MANUFACTURER_JURA: Final = "Jura"

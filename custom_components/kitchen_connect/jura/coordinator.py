@@ -8,6 +8,7 @@ from datetime import timedelta
 import logging
 import time
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import issue_registry as ir
@@ -17,7 +18,6 @@ from ..const import DOMAIN
 from ..kitchenlib import AuthError, CommandRefusedError, ConnectionFailedError, ProtocolError
 from ..kitchenlib.jura.machine import JuraMachine, SessionRefusedError
 from ..kitchenlib.jura.models import MachineState
-from ..runtime import KitchenConnectConfigEntry
 from .const import (
     DEFAULT_COUNTER_INTERVAL,
     DEFAULT_PRODUCT_COUNTER_INTERVAL,
@@ -38,11 +38,9 @@ class JuraCoordinator(DataUpdateCoordinator[MachineState]):
     switched off at the wall gives exactly one info line, not an error per retry.
     """
 
-    config_entry: KitchenConnectConfigEntry
+    config_entry: ConfigEntry
 
-    def __init__(
-        self, hass: HomeAssistant, entry: KitchenConnectConfigEntry, machine: JuraMachine
-    ) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, machine: JuraMachine) -> None:
         super().__init__(
             hass,
             _LOGGER,

@@ -6,13 +6,14 @@ from typing import TYPE_CHECKING
 
 from homeassistant.components.number import NumberEntity, NumberEntityDescription, NumberMode
 from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from ..kitchenlib.jura import messages
 from ..kitchenlib.jura.models import SettingDef
 from .entity import JuraEntity, translate_machine_errors
 
 if TYPE_CHECKING:
-    from .runtime import JuraRuntime
+    from .runtime import JuraConfigEntry, JuraRuntime
 
 # Units for the numeric settings we know; others are unit-less.
 _UNITS = {"hardness": "°dH"}
@@ -40,10 +41,7 @@ class JuraSettingNumber(JuraEntity, NumberEntity):
     @property
     def native_value(self) -> float | None:
         """The value last read from the machine."""
-        wire = self.state_data.settings.get(self._setting.argument)
-        if wire is None:
-            return None
-        value = messages.decode_setting_value(self._setting, wire)
+        value = self.state_data.settings.get(self._setting.argument)
         return float(value) if isinstance(value, int) else None
 
     async def async_set_native_value(self, value: float) -> None:
@@ -59,3 +57,10 @@ def build_entities(runtime: JuraRuntime) -> list[JuraSettingNumber]:
         for setting in runtime.profile.settings
         if setting.kind == "step_slider" and setting.minimum is not None
     ]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: JuraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add this platform's entities of the entry's machine."""
+    async_add_entities(build_entities(entry.runtime_data))

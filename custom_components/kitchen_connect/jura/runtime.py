@@ -2,47 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import logging
 from typing import Any
 
-from homeassistant.const import Platform
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from ..const import DOMAIN, MANUFACTURER_JURA
+from ..const import DOMAIN
 from ..kitchenlib import ConnectionFailedError, ProtocolError
 from ..kitchenlib.jura.discovery import async_poll_status
 from ..kitchenlib.jura.models import DiscoveredMachine, MachineProfile
 from ..kitchenlib.jura.status import active_alert_keys, machine_status
-from ..runtime import BrandRuntime, KitchenConnectConfigEntry
-from . import binary_sensor, button, number, select, sensor, switch
-from .actions import async_run_jura_action
-from .const import (
-    CONF_MACHINE_ID,
-)
+from .const import CONF_MACHINE_ID, MANUFACTURER_JURA
 from .coordinator import JuraCoordinator
-from .entity import translate_machine_errors
 from .entry_data import machine_from_entry
 
 _LOGGER = logging.getLogger(__name__)
 
-_PLATFORM_MODULES = {
-    Platform.BINARY_SENSOR: binary_sensor,
-    Platform.BUTTON: button,
-    Platform.NUMBER: number,
-    Platform.SELECT: select,
-    Platform.SENSOR: sensor,
-    Platform.SWITCH: switch,
-}
 
-
-class JuraRuntime(BrandRuntime):
+class JuraRuntime:
     """One Jura machine: its coordinator, profile and device."""
-
-    platforms = tuple(_PLATFORM_MODULES)
 
     def __init__(self, coordinator: JuraCoordinator, machine_id: str) -> None:
         self.coordinator = coordinator
@@ -63,12 +44,6 @@ class JuraRuntime(BrandRuntime):
     def profile(self) -> MachineProfile:
         """The model description in use."""
         return self.coordinator.machine.profile
-
-    def async_setup_platform(
-        self, platform: Platform, async_add_entities: AddConfigEntryEntitiesCallback
-    ) -> None:
-        """Add the entities of one platform."""
-        async_add_entities(_PLATFORM_MODULES[platform].build_entities(self))
 
     async def async_read_identity(self, hass: HomeAssistant) -> None:
         """Fill in firmware versions from the dongle's UDP status reply, if it answers.
@@ -128,17 +103,11 @@ class JuraRuntime(BrandRuntime):
             },
         }
 
-    async def async_run_action(
-        self, action: str, device_identifier: str, data: Mapping[str, Any]
-    ) -> None:
-        """Run a confirmed action, translating library errors for the user."""
-        async with translate_machine_errors(self.coordinator.config_entry.title):
-            await async_run_jura_action(self.coordinator.machine, action, data, self.brew_choices)
+
+type JuraConfigEntry = ConfigEntry[JuraRuntime]
 
 
-async def async_create_jura_runtime(
-    hass: HomeAssistant, entry: KitchenConnectConfigEntry
-) -> JuraRuntime:
+async def async_setup_jura_entry(hass: HomeAssistant, entry: JuraConfigEntry) -> JuraRuntime:
     """Connect to the machine (raising ConfigEntryNotReady/AuthFailed) and start pushing."""
     data = entry.data
     machine = machine_from_entry(data, entry.options)

@@ -6,14 +6,15 @@ from typing import TYPE_CHECKING
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from ..kitchenlib.jura import messages
 from ..kitchenlib.jura.models import ChoiceParam, SettingDef
 from .entity import JuraEntity, translate_machine_errors
 
 if TYPE_CHECKING:
-    from .runtime import JuraRuntime
+    from .runtime import JuraConfigEntry, JuraRuntime
 
 ITEM_SETTING_KINDS = frozenset({"item_slider", "switch", "combobox"})
 
@@ -36,10 +37,7 @@ class JuraSettingSelect(JuraEntity, SelectEntity):
     @property
     def current_option(self) -> str | None:
         """The value last read from the machine."""
-        wire = self.state_data.settings.get(self._setting.argument)
-        if wire is None:
-            return None
-        value = messages.decode_setting_value(self._setting, wire)
+        value = self.state_data.settings.get(self._setting.argument)
         return value if isinstance(value, str) else None
 
     async def async_select_option(self, option: str) -> None:
@@ -102,3 +100,10 @@ def build_entities(runtime: JuraRuntime) -> list[SelectEntity]:
         if setting.kind in ITEM_SETTING_KINDS and setting.items
     ]
     return entities
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: JuraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add this platform's entities of the entry's machine."""
+    async_add_entities(build_entities(entry.runtime_data))

@@ -13,6 +13,8 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import PERCENTAGE, EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from ..kitchenlib.jura.models import MachineProfile, MachineState, Process
@@ -20,7 +22,7 @@ from ..kitchenlib.jura.status import MachineStatus, machine_status
 from .entity import JuraEntity, JuraEntityDescription
 
 if TYPE_CHECKING:
-    from .runtime import JuraRuntime
+    from .runtime import JuraConfigEntry, JuraRuntime
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,3 +110,10 @@ def build_entities(runtime: JuraRuntime) -> list[JuraSensor]:
     descriptions = [d for d in SENSORS if d.supported_fn(profile)]
     descriptions += [_product_counter(p.code, p.key) for p in profile.products]
     return [JuraSensor(runtime, description) for description in descriptions]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: JuraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add this platform's entities of the entry's machine."""
+    async_add_entities(build_entities(entry.runtime_data))

@@ -6,12 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.jura import messages
 from .entity import JuraEntity, translate_machine_errors
 
 if TYPE_CHECKING:
-    from .runtime import JuraRuntime
+    from .runtime import JuraConfigEntry, JuraRuntime
 
 PANEL_LOCK = SwitchEntityDescription(
     key="panel_lock", translation_key="panel_lock", entity_category=EntityCategory.CONFIG
@@ -40,3 +42,10 @@ class JuraPanelLockSwitch(JuraEntity, SwitchEntity):
 def build_entities(runtime: JuraRuntime) -> list[JuraPanelLockSwitch]:
     """The panel lock."""
     return [JuraPanelLockSwitch(runtime, PANEL_LOCK)]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: JuraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add this platform's entities of the entry's machine."""
+    async_add_entities(build_entities(entry.runtime_data))

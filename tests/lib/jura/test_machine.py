@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+import logging
 import socket
 import time
 
@@ -15,6 +16,7 @@ from custom_components.kitchen_connect.kitchenlib import (
     ConnectionFailedError,
     InvalidValueError,
 )
+from custom_components.kitchen_connect.kitchenlib.jura import machine as machine_module
 from custom_components.kitchen_connect.kitchenlib.jura.machine import (
     JuraMachine,
     SessionRefusedError,
@@ -80,7 +82,7 @@ async def test_session_pushes_and_reads(simulator: JuraSimulator) -> None:
         Process.DESCALE: 70,
     }
     assert state.product_counters[0] == 0
-    assert state.settings[0x02] == "10"
+    assert state.settings[0x02] == 16
     assert updates[-1] is state
     await machine.disconnect()
     assert not machine.connected
@@ -130,11 +132,66 @@ async def test_write_setting_wraps_in_lock(simulator: JuraSimulator) -> None:
     simulator.clear_commands()
     await machine.write_setting(0x02, 20)
     assert simulator.commands == ["@TS:01", "@TM:02,140C", "@TS:00", "@TM:02"]
-    assert machine.state.settings[0x02] == "14"
+    assert machine.state.settings[0x02] == 20
     with pytest.raises(InvalidValueError):
         await machine.write_setting(0x02, 31)
     with pytest.raises(InvalidValueError):
         await machine.write_setting(0x65, "classic")  # not a setting of this model
+    await machine.disconnect()
+
+
+async def test_refresh_settings_holds_decoded_values(simulator: JuraSimulator) -> None:
+    """The state carries option names and numbers, not the wire hex."""
+    machine = await _machine(simulator)
+    await machine.connect()
+    await machine.refresh_settings()
+    assert machine.state.settings == {
+        0x02: 16,  # hardness, wire "10"
+        0x13: "30min",  # auto-off, wire "211E"
+        0x08: "ml",
+        0x09: "german",
+        0x0A: "40",  # an option named like a number stays a name
+        0x04: "automatic",
+        0x62: "on",
+    }
+    await machine.disconnect()
+
+
+@pytest.mark.parametrize("short_readback", [False, True])
+async def test_write_setting_updates_decoded_value(
+    simulator: JuraSimulator, short_readback: bool
+) -> None:
+    """A write stores the decoded read-back, also when the machine drops the "21" tag."""
+    simulator.machine.short_item_slider_readback = short_readback
+    updates: list[MachineState] = []
+    machine = await _machine(simulator, on_update=updates.append)
+    await machine.connect()
+    await machine.refresh_settings()
+    await machine.write_setting(0x13, "1h")
+    assert simulator.settings[0x13] == "213C"
+    assert machine.state.settings[0x13] == "1h"
+    await machine.write_setting(0x02, 25)
+    assert machine.state.settings[0x02] == 25
+    assert updates[-1].settings[0x02] == 25
+    await machine.disconnect()
+
+
+async def test_undecodable_setting_is_left_out(
+    simulator: JuraSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A value matching no option does not break the refresh; it is dropped and logged."""
+    machine = await _machine(simulator)
+    await machine.connect()
+    await machine.refresh_settings()
+    assert machine.state.settings[0x09] == "german"
+    simulator.set_setting(0x09, "7F")  # no language has this value
+    with caplog.at_level(logging.DEBUG, logger=machine_module.__name__):
+        await machine.refresh_settings()
+    assert 0x09 not in machine.state.settings
+    assert machine.state.settings[0x02] == 16
+    assert "language" in caplog.text
+    assert "7F" in caplog.text
+    assert machine._token not in caplog.text
     await machine.disconnect()
 
 

@@ -18,7 +18,7 @@ from ..errors import (
 from . import messages
 from .connection import DEFAULT_PORT, JuraConnection, ReplyTimeoutError
 from .messages import HandshakeOutcome
-from .models import MachineProfile, MachineState, Process
+from .models import MachineProfile, MachineState, Process, SettingDef, SettingValue
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -236,10 +236,12 @@ class JuraMachine:
             command = messages.build_setting_read(setting.argument)
             try:
                 reply = await self._request(command, _is_reply_to("@tm:"))
-                values[setting.argument] = messages.parse_setting_reply(reply, setting.argument)
+                wire = messages.parse_setting_reply(reply, setting.argument)
             except CommandRefusedError:
                 self._unsupported_settings.add(setting.argument)
                 values.pop(setting.argument, None)
+                continue
+            self._store_setting(values, setting, wire)
         self._set_state(settings=values)
 
     async def write_setting(self, argument: int, value: int | str) -> None:
@@ -259,12 +261,28 @@ class JuraMachine:
             if not self.lock_wanted:
                 await self._request(messages.UNLOCK, messages.is_lock_reply)
         reply = await self._request(messages.build_setting_read(argument), _is_reply_to("@tm:"))
-        self._set_state(
-            settings={
-                **self.state.settings,
-                argument: messages.parse_setting_reply(reply, argument),
-            }
-        )
+        values = dict(self.state.settings)
+        self._store_setting(values, setting, messages.parse_setting_reply(reply, argument))
+        self._set_state(settings=values)
+
+    def _store_setting(
+        self, values: dict[int, SettingValue], setting: SettingDef, wire: str
+    ) -> None:
+        """Decode ``wire`` into ``values``; a value the codec cannot read is left out."""
+        try:
+            value = messages.decode_setting_value(setting, wire)
+        except ProtocolError as err:
+            _LOGGER.debug("Cannot decode setting %s on %s: %s", setting.key, self.host, err)
+            value = None
+        else:
+            if value is None:
+                _LOGGER.debug(
+                    "Setting %s on %s has an unknown value %s", setting.key, self.host, wire
+                )
+        if value is None:
+            values.pop(setting.argument, None)
+        else:
+            values[setting.argument] = value
 
     async def set_panel_lock(self, locked: bool) -> None:
         """Lock or unlock the machine's front panel."""

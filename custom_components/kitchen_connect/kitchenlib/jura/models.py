@@ -77,6 +77,10 @@ class ProductDef:
         return next((param for param in self.params if param.name == name), None)
 
 
+# A decoded setting: the option name for item settings, a number for step sliders.
+type SettingValue = int | str
+
+
 @dataclass(frozen=True, slots=True)
 class SettingDef:
     """A machine setting read and written with ``@TM``."""
@@ -171,4 +175,5 @@ class MachineState:
     maintenance_counters: dict[Process, int] = field(default_factory=dict)
     maintenance_percent: dict[Process, int | None] = field(default_factory=dict)
     product_counters: dict[int, int] = field(default_factory=dict)  # code -> count; 0 = total
-    settings: dict[int, str] = field(default_factory=dict)  # argument -> wire value hex
+    # argument -> decoded value; a setting whose value could not be decoded is left out
+    settings: dict[int, SettingValue] = field(default_factory=dict)
