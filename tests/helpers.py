@@ -9,6 +9,7 @@ from typing import Any
 from unittest.mock import patch
 
 import aiohttp
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PIN, CONF_PORT, CONF_TOKEN, CONF_USERNAME, Platform
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -16,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.kitchen_connect import brands
 from custom_components.kitchen_connect.const import CONF_BRAND, DOMAIN
 from custom_components.kitchen_connect.ge.const import CONF_REGION, CONF_SERVER, CONF_USER_ID
+from custom_components.kitchen_connect.ge.coordinator import GeRuntimeData
 from custom_components.kitchen_connect.ge.entry_data import token_data
 from custom_components.kitchen_connect.jura.const import (
     CONF_ARTICLE,
@@ -135,3 +137,10 @@ def only_platform(brand_key: str, platform: Platform) -> Iterator[None]:
     )
     with patch.object(brands, "BRANDS", specs):
         yield
+
+
+def ge_runtime_data(entry: ConfigEntry) -> GeRuntimeData:
+    """The runtime data of a loaded GE entry, typed (a test's entry holds ``Any``)."""
+    runtime = entry.runtime_data
+    assert isinstance(runtime, GeRuntimeData)
+    return runtime

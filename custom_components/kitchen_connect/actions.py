@@ -51,7 +51,7 @@ def _resolve_target(hass: HomeAssistant, device_id: str) -> tuple[ConfigEntry, s
 
 def _field_error(error: vol.Invalid, name: str) -> ServiceValidationError:
     field = ".".join(str(part) for part in error.path) or "?"
-    if error.error_message == "extra keys not allowed":
+    if isinstance(error, vol.ExtraKeysInvalid):
         return _refuse("action_field_not_supported", field=field, name=name)
     return _refuse("action_field_invalid", field=field, detail=error.error_message)
 

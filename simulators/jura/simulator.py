@@ -36,6 +36,8 @@ from custom_components.kitchen_connect.kitchenlib.jura.messages import (
     CANCEL,
     ENJOY_STATE,
     HANGUP,
+    MAINTENANCE_COUNTERS,
+    MAINTENANCE_PERCENT,
     REFUSAL,
     TOKEN_LENGTH,
     encode_progress,
@@ -71,6 +73,8 @@ PROCESS_VERBS: dict[str, Process] = {
     "@TG:23": Process.CAPPU_RINSE,
     "@TG:22": Process.COFFEE_RINSE,
 }
+# The reads behind the counter sensors; ``refuse_counter_reads`` makes the machine refuse them.
+COUNTER_READS = frozenset({MAINTENANCE_COUNTERS, MAINTENANCE_PERCENT})
 DONGLE_FIRMWARE = "TT237W V08.27"  # the generation that answers UDP
 PRODUCTION_DATE = date(2021, 3, 15)
 _READ_CHUNK = 4096
@@ -168,7 +172,9 @@ class JuraSimulator:
         self.display_asleep = False  # pairing requests are never answered
         self.settings_menu_open = False  # pairing requests are refused
         self.refuse_sessions = False  # even paired clients get ABORTED (e.g. the app holds it)
+        self.refuse_counter_reads = False  # @TG:43 and @TG:C0 get the generic refusal
         self.commands: list[str] = []
+        self.connections = 0  # TCP connections the dongle saw, welcome or reset
         self.pairing_requested = asyncio.Event()  # set while the Connect prompt shows
         self._host = host
         self._requested_port = port
@@ -355,6 +361,7 @@ class JuraSimulator:
         return asyncio.get_running_loop().time() - self._last_close < self.reconnect_gap
 
     async def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
         if self._session is not None or self._too_soon() or self._server is None:
             _reset(writer)
             return
@@ -481,7 +488,7 @@ class JuraSimulator:
             self._start_process(session, text)
         elif text == CANCEL:
             self._cancel(session)
-        elif text.startswith("@HP:"):
+        elif (text in COUNTER_READS and self.refuse_counter_reads) or text.startswith("@HP:"):
             session.send(REFUSAL)
         else:
             reply = self.machine.reply(text)

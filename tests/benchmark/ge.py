@@ -14,7 +14,7 @@ from homeassistant.core import Event, HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.kitchen_connect.const import DOMAIN
-from custom_components.kitchen_connect.ge import runtime as ge_runtime
+from custom_components.kitchen_connect.ge import setup as ge_setup
 from custom_components.kitchen_connect.kitchenlib.ge.erd import decode_erd
 from simulators.ge import SmartHqSimulator
 from simulators.ge.household import default_household
@@ -27,7 +27,7 @@ WATER_HEATER = "D828C9A10008"
 TANK_ENTITY = "water_heater.water_heater"
 # Traffic is measured with every interval shortened this many times: 3.6 s is one hour.
 TIME_SCALE = 1000.0
-PRODUCTION_TIMING = ge_runtime.ClientTiming(**ge_runtime.CLIENT_TIMING)
+PRODUCTION_TIMING = ge_setup.ClientTiming(**ge_setup.CLIENT_TIMING)
 MEMORY_HOUSEHOLDS = 5  # copies of the ten-appliance household on one account
 
 
@@ -92,8 +92,15 @@ async def bench_traffic(hass: HomeAssistant) -> tuple[dict[str, int], int]:
 
     Returns the requests by kind and the number of appliances on the account.
     """
-    for key, value in PRODUCTION_TIMING.items():
-        ge_runtime.CLIENT_TIMING[key] = value / TIME_SCALE  # type: ignore[literal-required]
+    ge_setup.CLIENT_TIMING.update(
+        ge_setup.ClientTiming(
+            ping_interval=PRODUCTION_TIMING["ping_interval"] / TIME_SCALE,
+            list_interval=PRODUCTION_TIMING["list_interval"] / TIME_SCALE,
+            max_connection_age=PRODUCTION_TIMING["max_connection_age"] / TIME_SCALE,
+            backoff_initial=PRODUCTION_TIMING["backoff_initial"] / TIME_SCALE,
+            backoff_max=PRODUCTION_TIMING["backoff_max"] / TIME_SCALE,
+        )
+    )
     simulator = SmartHqSimulator(tick_interval=0, connection_lifetime=3600 / TIME_SCALE)
     await simulator.start()
     try:
@@ -105,7 +112,7 @@ async def bench_traffic(hass: HomeAssistant) -> tuple[dict[str, int], int]:
         hour = simulator.request_log[first:]
         await hass.config_entries.async_unload(entry.entry_id)
     finally:
-        ge_runtime.CLIENT_TIMING.update(PRODUCTION_TIMING)
+        ge_setup.CLIENT_TIMING.update(PRODUCTION_TIMING)
         await simulator.stop()
     kinds: dict[str, int] = {}
     for record in hour:

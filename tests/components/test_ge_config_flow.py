@@ -9,11 +9,13 @@ from aiohttp.test_utils import TestServer
 from homeassistant import config_entries
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResult, FlowResultType
+from homeassistant.data_entry_flow import FlowResult, FlowResultType, InvalidData
 from homeassistant.helpers import issue_registry as ir
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.kitchen_connect.const import CONF_BRAND, DOMAIN
+from custom_components.kitchen_connect.ge import config_flow as ge_config_flow
 from custom_components.kitchen_connect.ge.const import (
     CONF_ACCESS_TOKEN,
     CONF_CODE,
@@ -23,6 +25,9 @@ from custom_components.kitchen_connect.ge.const import (
     CONF_SERVER,
     CONF_USER_ID,
 )
+from custom_components.kitchen_connect.kitchenlib.errors import ConnectionFailedError
+from custom_components.kitchen_connect.kitchenlib.ge.endpoints import Endpoints, Region
+from custom_components.kitchen_connect.kitchenlib.ge.login import LoginSucceeded
 from simulators.ge import (
     DEFAULT_ACCOUNT,
     SmartHqSimulator,
@@ -42,10 +47,24 @@ def _sign_in(simulator: SmartHqSimulator, **overrides: Any) -> dict[str, Any]:
     }
 
 
-async def _start(hass: HomeAssistant) -> FlowResult:
+async def _reconfigure(
+    hass: HomeAssistant, entry: MockConfigEntry, *, advanced: bool = True
+) -> FlowResult:
+    return await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={
+            "source": config_entries.SOURCE_RECONFIGURE,
+            "entry_id": entry.entry_id,
+            "show_advanced_options": advanced,
+        },
+    )
+
+
+async def _start(hass: HomeAssistant, *, advanced: bool = True) -> FlowResult:
+    """The GE sign-in form; in advanced mode (the default here) it shows the server."""
     result = await hass.config_entries.flow.async_init(
         DOMAIN,
-        context={"source": config_entries.SOURCE_USER},
+        context={"source": config_entries.SOURCE_USER, "show_advanced_options": advanced},
     )
     assert result["type"] is FlowResultType.MENU
     assert "ge" in result["menu_options"]
@@ -77,20 +96,63 @@ async def test_sign_in_creates_the_account_entry(
     assert DEFAULT_ACCOUNT.password not in str(entry.data)
 
 
-async def test_server_field_is_tucked_away(hass: HomeAssistant) -> None:
-    """Ordinary users see e-mail, password and region; the server hides in a section."""
+async def test_server_field_only_in_advanced_mode(hass: HomeAssistant) -> None:
+    """Ordinary users see e-mail, password and region; only advanced mode shows the server."""
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": config_entries.SOURCE_USER}
     )
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": "ge"}
     )
+    assert set(result["data_schema"].schema) == {CONF_USERNAME, CONF_PASSWORD, CONF_REGION}
+    result = await _start(hass, advanced=False)
+    assert set(result["data_schema"].schema) == {CONF_USERNAME, CONF_PASSWORD, CONF_REGION}
+    result = await _start(hass)
     assert set(result["data_schema"].schema) == {
         CONF_USERNAME,
         CONF_PASSWORD,
         CONF_REGION,
         "advanced",
     }
+
+
+async def test_default_form_signs_in_to_ges_own_hosts(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the server field the sign-in goes to GE (stubbed here: nothing leaves)."""
+    sent_to: list[Endpoints] = []
+
+    class _NoNetworkLogin:
+        def __init__(self, _session: object, _region: Region, endpoints: Endpoints) -> None:
+            sent_to.append(endpoints)
+
+        async def async_sign_in(self, _username: str, _password: str) -> LoginSucceeded:
+            raise ConnectionFailedError("no network in tests")
+
+    monkeypatch.setattr(ge_config_flow, "SmartHqLogin", _NoNetworkLogin)
+    result = await _start(hass, advanced=False)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_USERNAME: DEFAULT_ACCOUNT.username,
+            CONF_PASSWORD: DEFAULT_ACCOUNT.password,
+            CONF_REGION: "US",
+        },
+    )
+    assert result["errors"] == {"base": "ge_cannot_connect"}
+    assert sent_to == [Endpoints()]
+    # A server sent anyway is refused by the form itself.
+    with pytest.raises(InvalidData):
+        await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {
+                CONF_USERNAME: DEFAULT_ACCOUNT.username,
+                CONF_PASSWORD: DEFAULT_ACCOUNT.password,
+                CONF_REGION: "US",
+                "advanced": {CONF_SERVER: "http://127.0.0.1:9"},
+            },
+        )
+    assert len(sent_to) == 1
 
 
 async def test_bad_password_shows_ges_message_and_recovers(
@@ -287,14 +349,10 @@ async def test_reauth_with_mfa_updates_the_tokens(
     ge_scenario.mfa = True
     result = await entry.start_reauth_flow(hass)
     assert result["step_id"] == "ge_reauth_confirm"
-    assert CONF_USERNAME not in result["data_schema"].schema
+    # Password and region only: the entry stays with the service it was set up with.
+    assert set(result["data_schema"].schema) == {CONF_PASSWORD, CONF_REGION}
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {
-            CONF_PASSWORD: DEFAULT_ACCOUNT.password,
-            CONF_REGION: "US",
-            "advanced": {CONF_SERVER: ge_simulator.base_url},
-        },
+        result["flow_id"], {CONF_PASSWORD: DEFAULT_ACCOUNT.password, CONF_REGION: "US"}
     )
     assert result["step_id"] == "ge_mfa"
     result = await hass.config_entries.flow.async_configure(
@@ -303,6 +361,7 @@ async def test_reauth_with_mfa_updates_the_tokens(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     assert entry.data[CONF_REFRESH_TOKEN] != old_refresh
+    assert entry.data[CONF_SERVER] == ge_simulator.base_url
 
 
 async def test_reconfigure_refuses_another_account(
@@ -310,7 +369,7 @@ async def test_reconfigure_refuses_another_account(
 ) -> None:
     """Reconfigure must stay on the same account; with it, the entry is updated."""
     entry = await add_ge_entry(hass, ge_simulator, setup=False)
-    result = await entry.start_reconfigure_flow(hass)
+    result = await _reconfigure(hass, entry)
     assert result["step_id"] == "ge_reconfigure"
     other = _sign_in(
         ge_simulator,
@@ -320,9 +379,29 @@ async def test_reconfigure_refuses_another_account(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "ge_wrong_account"
 
-    result = await entry.start_reconfigure_flow(hass)
+    result = await _reconfigure(hass, entry)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], _sign_in(ge_simulator, **{CONF_REGION: "US"})
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_SERVER] == ge_simulator.base_url
+
+
+async def test_reconfigure_without_advanced_mode_keeps_the_server(
+    hass: HomeAssistant, ge_simulator: SmartHqSimulator
+) -> None:
+    """The form has no server field; the entry stays with the service it was set up with."""
+    entry = await add_ge_entry(hass, ge_simulator, setup=False)
+    result = await _reconfigure(hass, entry, advanced=False)
+    assert set(result["data_schema"].schema) == {CONF_USERNAME, CONF_PASSWORD, CONF_REGION}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_USERNAME: DEFAULT_ACCOUNT.username,
+            CONF_PASSWORD: DEFAULT_ACCOUNT.password,
+            CONF_REGION: "US",
+        },
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 import json
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,12 @@ def _state(hass: HomeAssistant, entity_id: str) -> str:
     state = hass.states.get(entity_id)
     assert state is not None
     return state.state
+
+
+def _attributes(hass: HomeAssistant, entity_id: str) -> Mapping[str, Any]:
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return state.attributes
 
 
 def _becomes(hass: HomeAssistant, entity_id: str, expected: str) -> Callable[[], bool]:
@@ -158,7 +164,7 @@ async def test_oven_light_timer_and_offset(
     """The oven light, kitchen timer and temperature offset of one cavity."""
     await add_ge_entry(hass, ge_simulator)
     light = _entity_id(hass, "select", OVEN, "upper_oven_light")
-    assert hass.states.get(light).attributes["options"] == ["off", "high", "dim"]  # type: ignore[union-attr]
+    assert _attributes(hass, light)["options"] == ["off", "high", "dim"]
     await _call(hass, "select", "select_option", light, option="dim")
     assert _writes(ge_simulator, OVEN)[-1] == (0x5111, "02")
     await wait_for(hass, _becomes(hass, light, "dim"))
@@ -174,7 +180,7 @@ async def test_oven_light_timer_and_offset(
     assert _writes(ge_simulator, OVEN)[-1] == (0x5106, "FB")
     await wait_for(hass, _becomes(hass, offset, "-5"))
     # A difference in °F stays in °F even for a metric user.
-    assert hass.states.get(offset).attributes["unit_of_measurement"] == "°F"  # type: ignore[union-attr]
+    assert _attributes(hass, offset)["unit_of_measurement"] == "°F"
 
 
 async def test_oven_light_offers_only_available_levels(
@@ -184,7 +190,7 @@ async def test_oven_light_offers_only_available_levels(
     ge_simulator.household.appliances[OVEN].erds[0x5112] = "03"
     await add_ge_entry(hass, ge_simulator)
     light = _entity_id(hass, "select", OVEN, "upper_oven_light")
-    assert hass.states.get(light).attributes["options"] == ["off", "high"]  # type: ignore[union-attr]
+    assert _attributes(hass, light)["options"] == ["off", "high"]
 
 
 async def test_dishwasher_pause_and_cancel(
@@ -339,9 +345,9 @@ async def test_single_oven_is_named_oven_with_stable_unique_ids(
     await add_ge_entry(hass, ge_simulator)
 
     state = _entity_id(hass, "sensor", OVEN, "upper_oven_state")
-    assert hass.states.get(state).attributes["friendly_name"] == "Kitchen Oven Oven state"  # type: ignore[union-attr]
+    assert _attributes(hass, state)["friendly_name"] == "Kitchen Oven Oven state"
     light = _entity_id(hass, "select", OVEN, "upper_oven_light")
-    assert hass.states.get(light).attributes["friendly_name"] == "Kitchen Oven Oven light"  # type: ignore[union-attr]
+    assert _attributes(hass, light)["friendly_name"] == "Kitchen Oven Oven light"
     assert _missing(hass, "sensor", OVEN, "lower_oven_state")
     assert _missing(hass, "number", OVEN, "lower_oven_kitchen_timer")
 
@@ -373,7 +379,7 @@ async def test_air_conditioner_extras(hass: HomeAssistant, ge_simulator: SmartHq
     household = ge_simulator.household
 
     modifier = _entity_id(hass, "select", WINDOW_AC, "turbo_quiet")
-    assert hass.states.get(modifier).attributes["options"] == ["normal", "turbo"]  # type: ignore[union-attr]
+    assert _attributes(hass, modifier)["options"] == ["normal", "turbo"]
     await _call(hass, "select", "select_option", modifier, option="turbo")
     assert _writes(ge_simulator, WINDOW_AC)[-1] == (0x795E, "01")
     household.set_erd(WINDOW_AC, 0x7963, "01")  # the unit reports the modifier it runs

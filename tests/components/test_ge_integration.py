@@ -13,6 +13,7 @@ from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
@@ -20,15 +21,16 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.kitchen_connect.const import DOMAIN
-from custom_components.kitchen_connect.ge import runtime as ge_runtime
+from custom_components.kitchen_connect.ge import setup as ge_setup
 from custom_components.kitchen_connect.ge.const import CONF_REFRESH_TOKEN
+from custom_components.kitchen_connect.ge.coordinator import GeCoordinator
 from simulators.ge import (
     DEFAULT_ACCOUNT,
     SmartHqSimulator,
 )
 from simulators.ge.household import SimAppliance
 
-from ..helpers import OTHER_GE_ACCOUNT, add_ge_entry, wait_for
+from ..helpers import OTHER_GE_ACCOUNT, add_ge_entry, ge_runtime_data, wait_for
 
 OVEN = "D828C9A10701"
 FRIDGE = "D828C9A10302"
@@ -36,16 +38,18 @@ DISHWASHER = "D828C9A10603"
 WASHER = "D828C9A10204"
 DRYER = "D828C9A10105"
 BREWER = "D828C9A11A06"
+ESPRESSO = "D828C9A12107"
 WATER_HEATER = "D828C9A10008"
 WINDOW_AC = "D828C9A10A09"
+PORTABLE_AC = "D828C9A1160A"
 
 
 @pytest.fixture(autouse=True)
 def fast_client(monkeypatch: pytest.MonkeyPatch) -> None:
     """Seconds instead of minutes for list refreshes and back-off."""
-    monkeypatch.setitem(ge_runtime.CLIENT_TIMING, "list_interval", 0.2)
-    monkeypatch.setitem(ge_runtime.CLIENT_TIMING, "backoff_initial", 0.05)
-    monkeypatch.setitem(ge_runtime.CLIENT_TIMING, "backoff_max", 0.2)
+    monkeypatch.setitem(ge_setup.CLIENT_TIMING, "list_interval", 0.2)
+    monkeypatch.setitem(ge_setup.CLIENT_TIMING, "backoff_initial", 0.05)
+    monkeypatch.setitem(ge_setup.CLIENT_TIMING, "backoff_max", 0.2)
 
 
 @pytest.fixture
@@ -61,6 +65,10 @@ def _entity_id(hass: HomeAssistant, platform: str, mac: str, key: str) -> str:
     entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{mac}_{key}")
     assert entity_id is not None, f"{platform} {mac}_{key} missing"
     return entity_id
+
+
+def _coordinator(hass: HomeAssistant) -> GeCoordinator:
+    return ge_runtime_data(hass.config_entries.async_entries(DOMAIN)[0]).coordinator
 
 
 def _state_changes(hass: HomeAssistant) -> list[Event]:
@@ -86,17 +94,68 @@ async def test_one_device_per_appliance(
     oven = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, OVEN), entry.entry_id)
     assert oven is not None
     assert oven.name == "Kitchen Oven"
-    assert oven.model
+    assert oven.model == "Oven"
+    assert oven.model_id == "JTD5000SNSS"
     assert oven.serial_number
     assert oven.sw_version
     assert oven.manufacturer
+
+
+async def test_device_model_is_the_kind_and_model_id_the_model_number(
+    hass: HomeAssistant, ge_simulator: SmartHqSimulator
+) -> None:
+    """The action pickers filter by model: the kind's label; GE's model number is the id."""
+    entry = await add_ge_entry(hass, ge_simulator)
+    registry = dr.async_get(hass)
+    expected = {
+        OVEN: "Oven",
+        FRIDGE: "Refrigerator",
+        DISHWASHER: "Dishwasher",
+        WASHER: "Washer",
+        DRYER: "Dryer",
+        BREWER: "Drip coffee maker",
+        ESPRESSO: "Espresso maker",
+        WATER_HEATER: "Water heater",
+        WINDOW_AC: "Air conditioner",
+        PORTABLE_AC: "Air conditioner",
+    }
+    assert set(expected) == set(ge_simulator.household.appliances)
+    coordinator = ge_runtime_data(entry).coordinator
+    for mac, model in expected.items():
+        device = registry.async_get_device_by_identifier((DOMAIN, mac), entry.entry_id)
+        assert device is not None
+        assert (device.model, device.model_id) == (model, coordinator.appliance(mac).model)
+        assert device.model_id
+
+    # An appliance of a type we do not know: listed, with its model number and no model.
+    twin = ge_simulator.household.appliances[WINDOW_AC]
+    other = "D828C9A104FE"
+    ge_simulator.household.add_appliance(
+        SimAppliance(
+            mac=other,
+            nickname="Mystery",
+            label="Appliance",
+            brand=twin.brand,
+            erds={**twin.erds, 0x0008: "04"},
+        )
+    )
+    await wait_for(
+        hass,
+        lambda: (
+            registry.async_get_device_by_identifier((DOMAIN, other), entry.entry_id) is not None
+        ),
+    )
+    device = registry.async_get_device_by_identifier((DOMAIN, other), entry.entry_id)
+    assert device is not None
+    assert device.model is None
+    assert device.model_id == coordinator.appliance(WINDOW_AC).model
 
 
 async def test_hundred_pushes_hundred_state_writes_no_requests(
     hass: HomeAssistant, ge_simulator: SmartHqSimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Pushes are the only input after setup: no polling, one state write per push."""
-    monkeypatch.setitem(ge_runtime.CLIENT_TIMING, "list_interval", 600.0)
+    monkeypatch.setitem(ge_setup.CLIENT_TIMING, "list_interval", 600.0)
     await add_ge_entry(hass, ge_simulator)
     requests_before = len(ge_simulator.records("api")) + len(ge_simulator.records("http"))
     events = _state_changes(hass)
@@ -117,7 +176,7 @@ async def test_hourly_cut_off_is_survived_without_losing_state(
     """After GE closes the socket the client reconnects and re-reads what changed meanwhile."""
     simulator = short_lived_simulator
     entry = await add_ge_entry(hass, simulator)
-    client = entry.runtime_data.coordinator.client  # type: ignore[attr-defined]
+    client = ge_runtime_data(entry).coordinator.client
     await wait_for(hass, lambda: client.stats.get("reconnects", 0) >= 1, timeout=10)
     simulator.household.set_erd(WATER_HEATER, 0x4024, "04C4")  # 122.0 °F
     await wait_for(
@@ -167,7 +226,7 @@ async def test_rate_limit_is_answered_by_backing_off(
 ) -> None:
     """429 replies after a reconnect are counted and retried later, and the account recovers."""
     entry = await add_ge_entry(hass, ge_simulator)
-    client = entry.runtime_data.coordinator.client  # type: ignore[attr-defined]
+    client = ge_runtime_data(entry).coordinator.client
     ge_simulator.rate_limit_next(3)
     ge_simulator.drop_connections()
     await wait_for(hass, lambda: client.stats.get("rate_limited", 0) >= 1, timeout=10)
@@ -321,23 +380,55 @@ async def _call(hass: HomeAssistant, action: str, mac: str, **data: object) -> N
     await hass.services.async_call(DOMAIN, action, {"device_id": device.id, **data}, blocking=True)
 
 
+async def _refusal(hass: HomeAssistant, action: str, mac: str, **data: object) -> tuple[str, str]:
+    """The translation key of a refused call and the message the user reads."""
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, action, mac, **data)
+    assert err.value.translation_key is not None
+    message = str(err.value)
+    assert err.value.translation_key not in message  # rendered, not the bare key
+    return err.value.translation_key, message
+
+
 async def test_destructive_actions_need_confirm(
     hass: HomeAssistant, ge_simulator: SmartHqSimulator
 ) -> None:
     """Without confirm: true nothing is written and the refusal says what would happen."""
     await add_ge_entry(hass, ge_simulator)
     log = ge_simulator.household.write_log
-    for action, mac, data, refusal in (
-        ("start_cooking", OVEN, {"mode": "bake"}, "ge_confirm_start_cooking"),
-        ("stop_cooking", OVEN, {}, "ge_confirm_stop_cooking"),
-        ("start_cycle", DISHWASHER, {}, "ge_confirm_start_cycle"),
-        ("brew", BREWER, {}, "ge_confirm_brew"),
-        ("start_maintenance", BREWER, {"process": "descale"}, "ge_confirm_descale"),
+    for action, mac, data, refusal, name in (
+        ("start_cooking", OVEN, {"mode": "bake"}, "ge_confirm_start_cooking", "Kitchen Oven"),
+        ("stop_cooking", OVEN, {}, "ge_confirm_stop_cooking", "Kitchen Oven"),
+        ("start_cycle", DISHWASHER, {}, "ge_confirm_start_cycle", "Dishwasher"),
+        ("brew", BREWER, {}, "ge_confirm_brew", "Coffee Maker"),
+        ("start_maintenance", BREWER, {"process": "descale"}, "ge_confirm_descale", "Coffee Maker"),
     ):
-        with pytest.raises(ServiceValidationError) as err:
-            await _call(hass, action, mac, **data)
-        assert err.value.translation_key == refusal
+        key, message = await _refusal(hass, action, mac, **data)
+        assert key == refusal
+        assert message.startswith("Nothing was sent.")
+        assert name in message
     assert log == []
+
+
+async def test_actions_refuse_appliances_of_another_kind(
+    hass: HomeAssistant, ge_simulator: SmartHqSimulator
+) -> None:
+    """An action on an appliance that cannot run it is refused by name, confirmed or not."""
+    await add_ge_entry(hass, ge_simulator)
+    for action, mac, data, name in (
+        ("start_cooking", DISHWASHER, {"mode": "bake"}, "Dishwasher"),
+        ("stop_cooking", WASHER, {}, "Washer"),
+        ("start_cycle", OVEN, {}, "Kitchen Oven"),
+        ("start_cycle", WATER_HEATER, {}, "Water Heater"),
+        ("brew", ESPRESSO, {}, "Espresso Maker"),
+        ("start_maintenance", FRIDGE, {"process": "descale"}, "Fridge"),
+    ):
+        for confirm in (False, True):
+            key, message = await _refusal(hass, action, mac, confirm=confirm, **data)
+            assert key == "action_not_supported"
+            assert name in message
+            assert action in message
+    assert ge_simulator.household.write_log == []
 
 
 async def test_oven_cook_mode_started_and_stopped(
@@ -351,7 +442,7 @@ async def test_oven_cook_mode_started_and_stopped(
     assert (OVEN, 0x5100, "010164011E000000000000000") in [
         (mac, code, raw[:25]) for mac, code, raw in ge_simulator.household.write_log
     ]
-    appliance = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.appliance(OVEN)  # type: ignore[attr-defined]
+    appliance = _coordinator(hass).appliance(OVEN)
     await wait_for(hass, lambda: appliance.erds[0x5101].value != "no_mode")
     await _call(hass, "stop_cooking", OVEN, confirm=True)
     assert ge_simulator.household.write_log[-1] == (OVEN, 0x5100, "00" * 13)
@@ -362,18 +453,25 @@ async def test_remote_enable_is_respected(
 ) -> None:
     """The lower oven does not allow remote control: a translated error, nothing written."""
     await add_ge_entry(hass, ge_simulator)
-    with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, "start_cooking", OVEN, confirm=True, mode="bake", cavity="lower")
-    assert err.value.translation_key == "ge_remote_oven"
-    with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, "start_cooking", OVEN, confirm=True, mode="bake", temperature=400)
-    assert err.value.translation_key == "ge_oven_temperature"
-    with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, "start_cycle", DRYER, confirm=True)
-    assert err.value.translation_key == "ge_laundry_not_delayed"
-    with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, "brew", FRIDGE, confirm=True)
-    assert err.value.translation_key == "action_not_supported"
+    key, message = await _refusal(
+        hass, "start_cooking", OVEN, confirm=True, mode="bake", cavity="lower"
+    )
+    assert key == "ge_remote_oven"
+    assert "remote control is off on Kitchen Oven" in message
+    # 400 °C is 752 °F, above the oven's 550 °F.
+    key, message = await _refusal(
+        hass, "start_cooking", OVEN, confirm=True, mode="bake", temperature=400
+    )
+    assert key == "ge_oven_temperature"
+    assert "Kitchen Oven" in message
+    assert "170" in message
+    assert "550" in message
+    key, message = await _refusal(hass, "start_cycle", DRYER, confirm=True)
+    assert key == "ge_laundry_not_delayed"
+    assert "Dryer" in message
+    key, message = await _refusal(hass, "brew", FRIDGE, confirm=True)
+    assert key == "action_not_supported"
+    assert "Fridge" in message
     assert ge_simulator.household.write_log == []
 
 
@@ -391,9 +489,9 @@ async def test_cycles_and_brewing_start_when_confirmed(
     assert writes[2][:2] == (BREWER, 0x900B)
     assert writes[2][2].startswith("04")
     assert writes[2][2].endswith("02")
-    runtime = hass.config_entries.async_entries(DOMAIN)[0].runtime_data
-    await wait_for(hass, lambda: runtime.appliance(WASHER).erds[0x2000].value == "run")  # type: ignore[attr-defined]
-    await wait_for(hass, lambda: runtime.appliance(BREWER).erds[0x9000].value is True)  # type: ignore[attr-defined]
+    coordinator = _coordinator(hass)
+    await wait_for(hass, lambda: coordinator.appliance(WASHER).erds[0x2000].value == "run")
+    await wait_for(hass, lambda: coordinator.appliance(BREWER).erds[0x9000].value is True)
 
 
 async def test_write_timeout_ack_is_not_an_error(
@@ -470,29 +568,31 @@ async def test_brew_and_cycle_preconditions(
 ) -> None:
     """No water, no carafe, a wrong temperature or remote start off: refused, nothing sent."""
     await add_ge_entry(hass, ge_simulator)
-    runtime = hass.config_entries.async_entries(DOMAIN)[0].runtime_data
+    coordinator = _coordinator(hass)
     household = ge_simulator.household
     cases = (
-        (BREWER, 0x9013, "01", "brew", "ge_brewer_no_water"),
-        (BREWER, 0x9012, "00", "brew", "ge_brewer_no_pot"),
-        (WASHER, 0x2039, "00", "start_cycle", "ge_remote_laundry"),
-        (DISHWASHER, 0x3087, "00", "start_cycle", "ge_remote_dishwasher"),
+        (BREWER, 0x9013, "01", "brew", "ge_brewer_no_water", "out of water"),
+        (BREWER, 0x9012, "00", "brew", "ge_brewer_no_pot", "carafe"),
+        (WASHER, 0x2039, "00", "start_cycle", "ge_remote_laundry", "remote control is off"),
+        (DISHWASHER, 0x3087, "00", "start_cycle", "ge_remote_dishwasher", "remote start is off"),
     )
-    for mac, code, raw, action, key in cases:
+    for mac, code, raw, action, expected, words in cases:
         original = household.appliances[mac].erds[code]
         household.set_erd(mac, code, raw)
         await wait_for(
             hass,
-            lambda m=mac, c=code, r=raw: runtime.appliance(m).erds[c].raw == r,  # type: ignore[attr-defined]
+            lambda m=mac, c=code, r=raw: coordinator.appliance(m).erds[c].raw == r,
         )
-        with pytest.raises(ServiceValidationError) as err:
-            await _call(hass, action, mac, confirm=True)
-        assert err.value.translation_key == key
+        key, message = await _refusal(hass, action, mac, confirm=True)
+        assert key == expected
+        assert words in message
+        assert coordinator.appliance(mac).nickname in message
         household.set_erd(mac, code, original)
-    await wait_for(hass, lambda: runtime.appliance(BREWER).erds[0x9012].raw == "01")  # type: ignore[attr-defined]
-    with pytest.raises(ServiceValidationError) as err:
-        await _call(hass, "brew", BREWER, confirm=True, brew_temperature=40)
-    assert err.value.translation_key == "ge_brew_temperature"
+    await wait_for(hass, lambda: coordinator.appliance(BREWER).erds[0x9012].raw == "01")
+    # 40 °C is 104 °F, below what the brewer takes.
+    key, message = await _refusal(hass, "brew", BREWER, confirm=True, brew_temperature=40)
+    assert key == "ge_brew_temperature"
+    assert "Coffee Maker" in message
     assert household.write_log == []
 
 
@@ -501,10 +601,10 @@ async def test_descaling_the_espresso_maker(
 ) -> None:
     """Descaling starts when confirmed; the maker reports it by push."""
     await add_ge_entry(hass, ge_simulator)
-    await _call(hass, "start_maintenance", "D828C9A12107", confirm=True, process="descale")
-    assert ge_simulator.household.write_log == [("D828C9A12107", 0x901A, "01")]
-    runtime = hass.config_entries.async_entries(DOMAIN)[0].runtime_data
-    await wait_for(hass, lambda: runtime.appliance("D828C9A12107").erds[0x9019].value is True)  # type: ignore[attr-defined]
+    await _call(hass, "start_maintenance", ESPRESSO, confirm=True, process="descale")
+    assert ge_simulator.household.write_log == [(ESPRESSO, 0x901A, "01")]
+    coordinator = _coordinator(hass)
+    await wait_for(hass, lambda: coordinator.appliance(ESPRESSO).erds[0x9019].value is True)
 
 
 async def test_service_failures_are_translated(
@@ -518,6 +618,7 @@ async def test_service_failures_are_translated(
             CLIMATE_DOMAIN, "turn_on", {ATTR_ENTITY_ID: "climate.bedroom_ac"}, blocking=True
         )
     assert err.value.translation_key == "ge_write_refused"
+    assert "Bedroom AC" in str(err.value)
     await ge_simulator.stop()
     await wait_for(
         hass, lambda: hass.states.get("climate.bedroom_ac").state == STATE_UNAVAILABLE, timeout=10
@@ -525,3 +626,62 @@ async def test_service_failures_are_translated(
     with pytest.raises(HomeAssistantError) as err:
         await _call(hass, "start_cycle", DISHWASHER, confirm=True)
     assert err.value.translation_key == "ge_not_connected"
+    assert "Dishwasher" in str(err.value)
+
+
+async def test_update_entity_sends_nothing_and_keeps_the_pushes(
+    hass: HomeAssistant,
+    ge_simulator: SmartHqSimulator,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """homeassistant.update_entity on a GE entity: no error, no request, pushes still arrive."""
+    monkeypatch.setitem(ge_setup.CLIENT_TIMING, "list_interval", 600.0)
+    assert await async_setup_component(hass, "homeassistant", {})
+    await add_ge_entry(hass, ge_simulator)
+    entity = "water_heater.water_heater"
+    requests = len(ge_simulator.request_log)
+    caplog.clear()
+    await hass.services.async_call(
+        "homeassistant",
+        "update_entity",
+        {ATTR_ENTITY_ID: [entity, "climate.bedroom_ac"]},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    assert not [r.message for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(ge_simulator.request_log) == requests
+    assert hass.states.get(entity).state != STATE_UNAVAILABLE
+    events = _state_changes(hass)
+    ge_simulator.household.set_erd(WATER_HEATER, 0x4026, "0410")
+    await wait_for(hass, lambda: len(events) >= 1)
+    assert events[0].data["entity_id"] == entity
+    assert hass.states.get(entity).state != STATE_UNAVAILABLE
+    assert len(ge_simulator.request_log) == requests
+
+
+async def test_update_entity_while_disconnected_is_quiet(
+    hass: HomeAssistant, ge_simulator: SmartHqSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Asking for an update while SmartHQ is away logs nothing; the entity recovers by itself."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    await add_ge_entry(hass, ge_simulator)
+    entity = "climate.bedroom_ac"
+    caplog.set_level(logging.INFO)
+    caplog.clear()
+    port = ge_simulator.port
+    await ge_simulator.stop()
+    await wait_for(hass, lambda: hass.states.get(entity).state == STATE_UNAVAILABLE, timeout=10)
+    await hass.services.async_call(
+        "homeassistant", "update_entity", {ATTR_ENTITY_ID: entity}, blocking=True
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(entity).state == STATE_UNAVAILABLE
+    await ge_simulator.start(port)
+    await wait_for(hass, lambda: hass.states.get(entity).state != STATE_UNAVAILABLE, timeout=10)
+    ours = [
+        r
+        for r in caplog.records
+        if r.name.startswith("custom_components.kitchen_connect") and r.levelno >= logging.INFO
+    ]
+    assert [r.levelno for r in ours] == [logging.INFO, logging.INFO], [r.message for r in ours]

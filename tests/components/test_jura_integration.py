@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
 import logging
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.setup import async_setup_component
 import pytest
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.kitchen_connect.const import DOMAIN
+from custom_components.kitchen_connect.jura.const import (
+    OPTION_COUNTER_INTERVAL,
+    OPTION_PRODUCT_COUNTER_INTERVAL,
+)
+from custom_components.kitchen_connect.kitchenlib.jura.messages import MAINTENANCE_COUNTERS
 from custom_components.kitchen_connect.kitchenlib.jura.models import Process
 from simulators.jura.simulator import JuraSimulator
 from tests.helpers import JURA_MACHINE_ID, add_jura_entry, wait_for
@@ -20,6 +30,10 @@ STATUS = "sensor.kaffeebert_status"
 WATER_TANK = "binary_sensor.kaffeebert_water_tank_empty"
 PANEL_LOCK = "switch.kaffeebert_panel_lock"
 TOTAL = "sensor.kaffeebert_products_made"
+CLEANINGS = "sensor.kaffeebert_cleanings"
+DESCALE_NEED = "sensor.kaffeebert_descaling_need"
+HARDNESS = "number.kaffeebert_water_hardness"
+LANGUAGE = "select.kaffeebert_display_language"
 
 
 def _device_id(hass: HomeAssistant) -> str:
@@ -405,3 +419,174 @@ async def test_secrets_never_logged(
     assert entry.data["token"] not in text
     assert "4711" not in text
     assert entry.data["conn_id"].encode().hex().upper() not in text
+
+
+# The session is dropped after 30 s without a frame, so time moves on in shorter steps
+# while the machine keeps pushing in between, as a real one does; the clock ticks on its
+# own meanwhile, as the sockets need it to.
+STEP = timedelta(seconds=20)
+
+
+async def _pass_time(hass: HomeAssistant, freezer: FrozenDateTimeFactory, minutes: int) -> None:
+    for _ in range(minutes * 3):
+        freezer.tick(STEP)
+        async_fire_time_changed(hass)
+        await asyncio.sleep(0.05)
+        await hass.async_block_till_done()
+
+
+async def _update_entity(hass: HomeAssistant, entity_id: str) -> None:
+    await hass.services.async_call(
+        "homeassistant", "update_entity", {ATTR_ENTITY_ID: entity_id}, blocking=True
+    )
+    await hass.async_block_till_done()
+
+
+async def test_update_entity_leaves_the_session_alone(
+    hass: HomeAssistant, jura_simulator: JuraSimulator
+) -> None:
+    """Updating a pushed entity by hand reconnects nothing and asks the machine nothing."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    entry = await add_jura_entry(hass, jura_simulator)
+    connections = jura_simulator.connections
+    jura_simulator.clear_commands()
+
+    await _update_entity(hass, STATUS)
+
+    assert jura_simulator.connections == connections
+    assert jura_simulator.commands == []
+    assert hass.states.get(STATUS).state == "ready"
+    jura_simulator.set_alert(1)
+    jura_simulator.push_now()
+    await wait_for(hass, lambda: hass.states.get(STATUS).state == "needs_attention")
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.freeze_time(tick=True)
+@pytest.mark.parametrize("trigger", ["interval", "update_entity"])
+async def test_refused_counter_read_spares_pushed_entities(
+    hass: HomeAssistant,
+    jura_simulator: JuraSimulator,
+    freezer: FrozenDateTimeFactory,
+    trigger: str,
+) -> None:
+    """A counter read the machine refuses greys out the counters, and nothing else.
+
+    The status keeps following the pushes; the counters come back with the next read.
+    """
+    assert await async_setup_component(hass, "homeassistant", {})
+    entry = await add_jura_entry(hass, jura_simulator)
+    cleanings = hass.states.get(CLEANINGS).state
+    jura_simulator.refuse_counter_reads = True
+
+    if trigger == "interval":
+        await _pass_time(hass, freezer, 10)
+    else:
+        await _update_entity(hass, CLEANINGS)
+
+    await wait_for(hass, lambda: hass.states.get(CLEANINGS).state == STATE_UNAVAILABLE)
+    assert hass.states.get(DESCALE_NEED).state == STATE_UNAVAILABLE
+    assert hass.states.get(STATUS).state == "ready"
+    assert hass.states.get(TOTAL).state == "0"
+    assert hass.states.get(HARDNESS).state == "16.0"
+    jura_simulator.set_alert(1)
+    jura_simulator.push_now()
+    await wait_for(hass, lambda: hass.states.get(WATER_TANK).state == STATE_ON)
+    assert hass.states.get(STATUS).state == "needs_attention"
+
+    jura_simulator.refuse_counter_reads = False
+    jura_simulator.set_maintenance_percent(Process.DESCALE, 85)
+    await _pass_time(hass, freezer, 10)
+    await wait_for(hass, lambda: hass.states.get(DESCALE_NEED).state == "85")
+    assert hass.states.get(CLEANINGS).state == cleanings
+    assert hass.states.get(STATUS).state == "needs_attention"
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_refused_counter_read_does_not_fail_setup(
+    hass: HomeAssistant, jura_simulator: JuraSimulator
+) -> None:
+    """Counters the machine will not give at setup time cost the counters, not the machine."""
+    jura_simulator.refuse_counter_reads = True
+    entry = await add_jura_entry(hass, jura_simulator)
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert hass.states.get(STATUS).state == "ready"
+    assert hass.states.get(TOTAL).state == "0"
+    assert hass.states.get(CLEANINGS).state == STATE_UNAVAILABLE
+
+
+@pytest.mark.freeze_time(tick=True)
+async def test_slow_reads_follow_their_intervals(
+    hass: HomeAssistant, jura_simulator: JuraSimulator, freezer: FrozenDateTimeFactory
+) -> None:
+    """Counters and settings changed on the machine show up on the intervals from the options."""
+    await add_jura_entry(
+        hass,
+        jura_simulator,
+        options={OPTION_COUNTER_INTERVAL: 2, OPTION_PRODUCT_COUNTER_INTERVAL: 5},
+    )
+    jura_simulator.set_maintenance_percent(Process.DESCALE, 85)
+    jura_simulator.set_setting(0x02, "0D")  # hardness 13, set on the machine's display
+    jura_simulator.clear_commands()
+
+    await _pass_time(hass, freezer, 1)
+    assert hass.states.get(DESCALE_NEED).state == "70"
+    assert _sent(jura_simulator, MAINTENANCE_COUNTERS) == []
+
+    await _pass_time(hass, freezer, 1)
+    await wait_for(hass, lambda: hass.states.get(DESCALE_NEED).state == "85")
+    assert hass.states.get(HARDNESS).state == "16.0"
+    assert _sent(jura_simulator, "@TM:") == []
+
+    await _pass_time(hass, freezer, 3)
+    await wait_for(hass, lambda: hass.states.get(HARDNESS).state == "13.0")
+
+
+async def test_counters_read_when_a_program_ends(
+    hass: HomeAssistant, jura_simulator: JuraSimulator
+) -> None:
+    """A finished care program shows in its counter at once, not at the next interval."""
+    await add_jura_entry(hass, jura_simulator)
+    cleanings = int(hass.states.get(CLEANINGS).state)
+    jura_simulator.clear_commands()
+
+    await hass.services.async_call(
+        DOMAIN,
+        "start_maintenance",
+        {"device_id": _device_id(hass), "process": "cleaning", "confirm": True},
+        blocking=True,
+    )
+    await wait_for(hass, lambda: hass.states.get(STATUS).state == "maintenance")
+    await wait_for(hass, lambda: hass.states.get(CLEANINGS).state == str(cleanings + 1))
+    assert hass.states.get(STATUS).state == "ready"
+    assert _sent(jura_simulator, MAINTENANCE_COUNTERS) == [MAINTENANCE_COUNTERS]
+
+
+@pytest.mark.freeze_time(tick=True)
+async def test_no_reads_while_the_machine_is_away(
+    hass: HomeAssistant,
+    jura_simulator: JuraSimulator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Intervals passing while the machine is off log nothing; back, it is read again."""
+    await add_jura_entry(hass, jura_simulator)
+    caplog.set_level(logging.INFO, logger="custom_components.kitchen_connect")
+    caplog.clear()
+
+    await jura_simulator.stop()
+    await wait_for(hass, lambda: hass.states.get(STATUS).state == STATE_UNAVAILABLE)
+    jura_simulator.set_maintenance_percent(Process.DESCALE, 90)
+    await _pass_time(hass, freezer, 10)
+    assert hass.states.get(DESCALE_NEED).state == STATE_UNAVAILABLE
+
+    jura_simulator.clear_commands()
+    await jura_simulator.start()
+    # The reconnect back-off has grown meanwhile; the next interval is ten minutes away.
+    await _pass_time(hass, freezer, 5)
+    await wait_for(hass, lambda: hass.states.get(DESCALE_NEED).state == "90")
+    assert hass.states.get(STATUS).state == "ready"
+    assert _sent(jura_simulator, MAINTENANCE_COUNTERS) == [MAINTENANCE_COUNTERS]
+    lines = [r for r in caplog.records if r.name.startswith("custom_components.kitchen_connect")]
+    assert [r.levelno for r in lines] == [logging.INFO, logging.INFO]

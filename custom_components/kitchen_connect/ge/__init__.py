@@ -9,7 +9,7 @@ from . import binary_sensor, button, climate, number, select, sensor, switch, wa
 from .actions import GE_ACTIONS
 from .config_flow import GeFlow
 from .const import BRAND_KEY, CONF_ACCESS_TOKEN, CONF_REFRESH_TOKEN, CONF_USER_ID
-from .runtime import async_setup_ge_entry
+from .setup import async_setup_ge_entry
 
 GE_BRAND = BrandSpec(
     key=BRAND_KEY,

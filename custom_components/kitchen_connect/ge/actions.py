@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from homeassistant.const import UnitOfTemperature
 from homeassistant.core import HomeAssistant
@@ -15,10 +15,8 @@ from ..const import DOMAIN
 from ..kitchenlib.ge.appliance import Appliance
 from ..spec import BrandAction
 from .appliance_types import LAUNDRY, ApplianceKind, appliance_kind
+from .coordinator import GeConfigEntry
 from .entity import erd_value
-
-if TYPE_CHECKING:
-    from .runtime import GeConfigEntry, GeRuntime
 
 ATTR_CAVITY: Final = "cavity"
 ATTR_MODE: Final = "mode"
@@ -82,22 +80,17 @@ def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
     )
 
 
-def _require(appliance: Appliance, kinds: frozenset[ApplianceKind], action: str) -> None:
-    if appliance_kind(appliance) not in kinds:
-        raise _invalid("ge_action_not_supported", action=action, name=_name(appliance))
-
-
 def _name(appliance: Appliance) -> str:
     return appliance.nickname or appliance.label or appliance.mac
 
 
-def _to_fahrenheit(runtime: GeRuntime, value: float) -> int:
-    unit = runtime.hass.config.units.temperature_unit
+def _to_fahrenheit(hass: HomeAssistant, value: float) -> int:
+    unit = hass.config.units.temperature_unit
     return round(TemperatureConverter.convert(value, unit, UnitOfTemperature.FAHRENHEIT))
 
 
 def _oven_command(
-    runtime: GeRuntime, appliance: Appliance, data: Mapping[str, Any]
+    hass: HomeAssistant, appliance: Appliance, data: Mapping[str, Any]
 ) -> tuple[int, dict[str, Any]]:
     cavity = data.get(ATTR_CAVITY, UPPER)
     command, remote = _CAVITY_ERDS[cavity]
@@ -109,7 +102,7 @@ def _oven_command(
     temperature = 0
     if mode not in _FIXED_HEAT:
         temperature = (
-            _to_fahrenheit(runtime, data[ATTR_TEMPERATURE])
+            _to_fahrenheit(hass, data[ATTR_TEMPERATURE])
             if ATTR_TEMPERATURE in data
             else DEFAULT_OVEN_TEMPERATURE_F
         )
@@ -140,7 +133,7 @@ def cook_command(mode: str, temperature: int, minutes: int) -> dict[str, Any]:
     }
 
 
-def _brew_command(runtime: GeRuntime, appliance: Appliance, data: Mapping[str, Any]) -> Any:
+def _brew_command(hass: HomeAssistant, appliance: Appliance, data: Mapping[str, Any]) -> Any:
     if erd_value(appliance, BREWER_OUT_OF_WATER) == "out_of_water":
         raise _invalid("ge_brewer_no_water", name=_name(appliance))
     if erd_value(appliance, BREWER_POT_PRESENT) == "not_present":
@@ -149,7 +142,7 @@ def _brew_command(runtime: GeRuntime, appliance: Appliance, data: Mapping[str, A
     if strength not in STRENGTHS:
         strength = _DEFAULT_BREW[0]
     temperature = (
-        _to_fahrenheit(runtime, data[ATTR_BREW_TEMPERATURE])
+        _to_fahrenheit(hass, data[ATTR_BREW_TEMPERATURE])
         if ATTR_BREW_TEMPERATURE in data
         else erd_value(appliance, BREWER_TEMPERATURE) or _DEFAULT_BREW[1]
     )
@@ -163,70 +156,66 @@ def _brew_command(runtime: GeRuntime, appliance: Appliance, data: Mapping[str, A
     return {"strength": strength, "temperature": int(temperature), "cups": int(cups)}
 
 
-async def _async_start_cycle_on(runtime: GeRuntime, appliance: Appliance, action: str) -> None:
-    kind = appliance_kind(appliance)
-    if kind is ApplianceKind.DISHWASHER:
-        if erd_value(appliance, DISHWASHER_REMOTE) is not True:
-            raise _invalid("ge_remote_dishwasher", name=_name(appliance))
-        await runtime.async_write_erd(appliance.mac, DISHWASHER_COMMAND, "start_resume_cycle")
-        return
-    _require(appliance, LAUNDRY | {ApplianceKind.DISHWASHER}, action)
-    if erd_value(appliance, LAUNDRY_REMOTE) != "enabled":
-        raise _invalid("ge_remote_laundry", name=_name(appliance))
-    if erd_value(appliance, LAUNDRY_STATE) not in _DELAYED:
-        raise _invalid("ge_laundry_not_delayed", name=_name(appliance))
-    await runtime.async_write_erd(appliance.mac, LAUNDRY_START_NOW, 0)
-
-
-def _kind_of(entry: GeConfigEntry, mac: str) -> ApplianceKind:
-    return appliance_kind(entry.runtime_data.appliance(mac))
-
-
 def _kinds(*kinds: ApplianceKind) -> Callable[[GeConfigEntry, str], bool]:
-    """Whether the targeted appliance is one of ``kinds``."""
-    return lambda entry, mac: _kind_of(entry, mac) in kinds
+    """Whether the targeted appliance is on the account and one of ``kinds``."""
+
+    def can_run(entry: GeConfigEntry, mac: str) -> bool:
+        appliance = entry.runtime_data.coordinator.data.get(mac)
+        return appliance is not None and appliance_kind(appliance) in kinds
+
+    return can_run
 
 
 async def _async_start_cooking(
     hass: HomeAssistant, entry: GeConfigEntry, mac: str, data: Mapping[str, Any]
 ) -> None:
-    runtime = entry.runtime_data
-    code, value = _oven_command(runtime, runtime.appliance(mac), data)
-    await runtime.async_write_erd(mac, code, value)
+    coordinator = entry.runtime_data.coordinator
+    code, value = _oven_command(hass, coordinator.appliance(mac), data)
+    await coordinator.async_write_erd(mac, code, value)
 
 
 async def _async_stop_cooking(
     hass: HomeAssistant, entry: GeConfigEntry, mac: str, data: Mapping[str, Any]
 ) -> None:
-    runtime = entry.runtime_data
-    appliance = runtime.appliance(mac)
+    coordinator = entry.runtime_data.coordinator
+    appliance = coordinator.appliance(mac)
     cavity = data.get(ATTR_CAVITY, UPPER)
     command = _CAVITY_ERDS[cavity][0]
     if command not in appliance.erds:
         raise _invalid("ge_no_such_cavity", name=_name(appliance), cavity=cavity)
-    await runtime.async_write_erd(mac, command, cook_command("no_mode", 0, 0))
+    await coordinator.async_write_erd(mac, command, cook_command("no_mode", 0, 0))
 
 
 async def _async_start_cycle(
     hass: HomeAssistant, entry: GeConfigEntry, mac: str, _data: Mapping[str, Any]
 ) -> None:
-    runtime = entry.runtime_data
-    await _async_start_cycle_on(runtime, runtime.appliance(mac), "start_cycle")
+    """Start a dishwasher, or a washer or dryer's delayed cycle now (``can_run`` checked which)."""
+    coordinator = entry.runtime_data.coordinator
+    appliance = coordinator.appliance(mac)
+    if appliance_kind(appliance) is ApplianceKind.DISHWASHER:
+        if erd_value(appliance, DISHWASHER_REMOTE) is not True:
+            raise _invalid("ge_remote_dishwasher", name=_name(appliance))
+        await coordinator.async_write_erd(mac, DISHWASHER_COMMAND, "start_resume_cycle")
+        return
+    if erd_value(appliance, LAUNDRY_REMOTE) != "enabled":
+        raise _invalid("ge_remote_laundry", name=_name(appliance))
+    if erd_value(appliance, LAUNDRY_STATE) not in _DELAYED:
+        raise _invalid("ge_laundry_not_delayed", name=_name(appliance))
+    await coordinator.async_write_erd(mac, LAUNDRY_START_NOW, 0)
 
 
 async def _async_brew(
     hass: HomeAssistant, entry: GeConfigEntry, mac: str, data: Mapping[str, Any]
 ) -> None:
-    runtime = entry.runtime_data
-    await runtime.async_write_erd(
-        mac, BREWER_START, _brew_command(runtime, runtime.appliance(mac), data)
-    )
+    coordinator = entry.runtime_data.coordinator
+    command = _brew_command(hass, coordinator.appliance(mac), data)
+    await coordinator.async_write_erd(mac, BREWER_START, command)
 
 
 async def _async_start_descaling(
     hass: HomeAssistant, entry: GeConfigEntry, mac: str, _data: Mapping[str, Any]
 ) -> None:
-    await entry.runtime_data.async_write_erd(mac, START_DESCALE, 1)
+    await entry.runtime_data.coordinator.async_write_erd(mac, START_DESCALE, 1)
 
 
 GE_ACTIONS: tuple[BrandAction, ...] = (

@@ -1,7 +1,8 @@
-"""Which kind of appliance an ERD 0x0008 value means, as far as entities care."""
+"""Which kind of appliance an ERD 0x0008 value means, as far as entities and devices care."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Final
 
@@ -43,6 +44,21 @@ _KINDS: Final[dict[int, ApplianceKind]] = {
     0x1A: ApplianceKind.COFFEE_BREWER,
     0x1F: ApplianceKind.AIR_CONDITIONER,
     0x21: ApplianceKind.ESPRESSO_MAKER,
+}
+
+# The device model of each kind (GE's model number is the model id). The action device
+# pickers in services.yaml filter on these words, so they must match exactly; OTHER has none.
+DEVICE_MODELS: Final[Mapping[ApplianceKind, str]] = {
+    ApplianceKind.OVEN: "Oven",
+    ApplianceKind.FRIDGE: "Refrigerator",
+    ApplianceKind.DISHWASHER: "Dishwasher",
+    ApplianceKind.WASHER: "Washer",
+    ApplianceKind.DRYER: "Dryer",
+    ApplianceKind.WASHER_DRYER: "Washer-dryer",
+    ApplianceKind.COFFEE_BREWER: "Drip coffee maker",
+    ApplianceKind.ESPRESSO_MAKER: "Espresso maker",
+    ApplianceKind.WATER_HEATER: "Water heater",
+    ApplianceKind.AIR_CONDITIONER: "Air conditioner",
 }
 
 LAUNDRY: Final = frozenset({ApplianceKind.WASHER, ApplianceKind.DRYER, ApplianceKind.WASHER_DRYER})

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from homeassistant.components.binary_sensor import BinarySensorEntity, BinarySensorEntityDescription
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
-from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity import Entity
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.ge.appliance import Appliance
 from .appliance_types import LAUNDRY, ApplianceKind
+from .coordinator import GeConfigEntry
 from .descriptions import (
     AIR_CONDITIONERS,
     BREWERS,
@@ -31,10 +30,7 @@ from .descriptions import (
     present,
     read,
 )
-from .entity import GeEntity, GeEntityDescription, build_from
-
-if TYPE_CHECKING:
-    from .runtime import GeConfigEntry, GeRuntime
+from .entity import GeEntity, GeEntityDescription, entities_for
 
 FRIDGE_DOORS: Final = 0x1016
 ICE_BUCKETS: Final = 0x1007
@@ -261,15 +257,15 @@ class GeBinarySensor(GeEntity, BinarySensorEntity):
         return self.entity_description.value_fn(self.appliance)
 
 
-def build_entities(runtime: GeRuntime, mac: str) -> list[Entity]:
-    """The binary sensors that apply to appliance ``mac``."""
-    return build_from(runtime, mac, BINARY_SENSORS, GeBinarySensor)
-
-
 async def async_setup_entry(
     hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add this platform's entities for every appliance of the account, now and later."""
-    entry.runtime_data.async_setup_platform(
-        Platform.BINARY_SENSOR, build_entities, async_add_entities
-    )
+    """Add the binary sensors of every appliance on the account, now and as appliances appear."""
+    coordinator = entry.runtime_data.coordinator
+
+    @callback
+    def _async_add_appliance(mac: str) -> None:
+        if entities := entities_for(coordinator, mac, BINARY_SENSORS, GeBinarySensor):
+            async_add_entities(entities)
+
+    entry.runtime_data.devices.async_for_each_appliance(_async_add_appliance)

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
-from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..const import DOMAIN
 from ..kitchenlib.ge.appliance import Appliance
 from .appliance_types import LAUNDRY
+from .coordinator import GeConfigEntry
 from .descriptions import BREWERS, COFFEE_MACHINES, DISHWASHERS, read
-from .entity import GeEntity, GeEntityDescription, build_from, reports
-
-if TYPE_CHECKING:
-    from .runtime import GeConfigEntry, GeRuntime
+from .entity import GeEntity, GeEntityDescription, entities_for, reports
 
 DISHWASHER_COMMAND: Final = 0x3204
 DISHWASHER_REMOTE: Final = 0x3087
@@ -116,13 +112,15 @@ class GeButton(GeEntity, ButtonEntity):
         await self.async_write_erd(*self.entity_description.command_fn(self.appliance))
 
 
-def build_entities(runtime: GeRuntime, mac: str) -> list[Entity]:
-    """The buttons that apply to appliance ``mac``."""
-    return build_from(runtime, mac, BUTTONS, GeButton)
-
-
 async def async_setup_entry(
     hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add this platform's entities for every appliance of the account, now and later."""
-    entry.runtime_data.async_setup_platform(Platform.BUTTON, build_entities, async_add_entities)
+    """Add the buttons of every appliance on the account, now and as appliances appear."""
+    coordinator = entry.runtime_data.coordinator
+
+    @callback
+    def _async_add_appliance(mac: str) -> None:
+        if entities := entities_for(coordinator, mac, BUTTONS, GeButton):
+            async_add_entities(entities)
+
+    entry.runtime_data.devices.async_for_each_appliance(_async_add_appliance)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from homeassistant.components.climate import ClimateEntity, ClimateEntityDescription
 from homeassistant.components.climate.const import (
@@ -17,17 +17,14 @@ from homeassistant.components.climate.const import (
     ClimateEntityFeature,
     HVACMode,
 )
-from homeassistant.const import ATTR_TEMPERATURE, Platform, UnitOfTemperature
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity import Entity
+from homeassistant.const import ATTR_TEMPERATURE, UnitOfTemperature
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.ge.appliance import Appliance
 from .appliance_types import ApplianceKind
-from .entity import GeEntity, GeEntityDescription, erd_field, erd_value
-
-if TYPE_CHECKING:
-    from .runtime import GeConfigEntry, GeRuntime
+from .coordinator import GeConfigEntry
+from .entity import GeEntity, GeEntityDescription, entities_for, erd_field, erd_value
 
 POWER: Final = 0x7A0F
 MODE: Final = 0x7A01
@@ -214,15 +211,15 @@ class GeAirConditioner(GeEntity, ClimateEntity):
             await self.async_write_erd(POWER, True)
 
 
-def build_entities(runtime: GeRuntime, mac: str) -> list[Entity]:
-    """A climate entity for an air conditioner that reports its mode."""
-    if DESCRIPTION.applies_to(runtime.appliance(mac)):
-        return [GeAirConditioner(runtime, mac, DESCRIPTION)]
-    return []
-
-
 async def async_setup_entry(
     hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add this platform's entities for every appliance of the account, now and later."""
-    entry.runtime_data.async_setup_platform(Platform.CLIMATE, build_entities, async_add_entities)
+    """Add a climate entity for each air conditioner on the account, now and as they appear."""
+    coordinator = entry.runtime_data.coordinator
+
+    @callback
+    def _async_add_appliance(mac: str) -> None:
+        if entities := entities_for(coordinator, mac, (DESCRIPTION,), GeAirConditioner):
+            async_add_entities(entities)
+
+    entry.runtime_data.devices.async_for_each_appliance(_async_add_appliance)

@@ -61,6 +61,9 @@ _LOGGER = logging.getLogger(__name__)
 
 _TITLE_PREFIX = "GE Appliances"
 CONF_ADVANCED = "advanced"
+# The flow context key of Home Assistant's advanced mode. The flow's own property says
+# True for every flow while it is deprecated, so the context is read instead.
+ADVANCED_MODE = "show_advanced_options"
 _PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _REGION_SELECTOR = SelectSelector(
     SelectSelectorConfig(
@@ -130,12 +133,18 @@ class GeFlow(BrandFlow):
         fields[vol.Required(CONF_REGION, default=defaults.get(CONF_REGION, Region.US.value))] = (
             _REGION_SELECTOR
         )
-        server = vol.Optional(CONF_SERVER, default=defaults.get(CONF_SERVER) or "")
-        fields[vol.Required(CONF_ADVANCED)] = section(
-            vol.Schema({server: TextSelector(TextSelectorConfig(type=TextSelectorType.URL))}),
-            {"collapsed": not defaults.get(CONF_SERVER)},
-        )
+        if self._ge_advanced_mode():
+            server = vol.Optional(CONF_SERVER, default=defaults.get(CONF_SERVER) or "")
+            fields[vol.Required(CONF_ADVANCED)] = section(
+                vol.Schema({server: TextSelector(TextSelectorConfig(type=TextSelectorType.URL))}),
+                {"collapsed": not defaults.get(CONF_SERVER)},
+            )
         return vol.Schema(fields)
+
+    def _ge_advanced_mode(self) -> bool:
+        """Whether the form shows the server: only a simulator needs it, so advanced mode only."""
+        context: Mapping[str, object] = self.flow.context
+        return context.get(ADVANCED_MODE) is True
 
     async def async_step_ge(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Sign in to a SmartHQ account with its e-mail address and password."""
@@ -178,7 +187,9 @@ class GeFlow(BrandFlow):
         errors: dict[str, str] = {}
         self._ge_placeholders = {"page_title": "", "message": ""}
         if user_input is not None:
-            advanced = user_input.pop(CONF_ADVANCED, None) or {}
+            # Without the server field a new account signs in to GE's own hosts, and an
+            # entry signing in again stays with the service it was set up with.
+            advanced = user_input.pop(CONF_ADVANCED, defaults)
             user_input = {
                 **user_input,
                 CONF_USERNAME: str(user_input[CONF_USERNAME]).strip().lower(),

@@ -1,39 +1,56 @@
-"""One SmartHQ account: its websocket, fed by pushes only, and who listens to which ERD."""
+"""One SmartHQ account: its websocket, the appliances it keeps current, who listens to which ERD.
+
+Also the entry's runtime data, so that every module of the brand can name it without
+importing the setup.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 import logging
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from ..const import DOMAIN
 from ..kitchenlib import AuthError, ConnectionFailedError, ProtocolError
+from ..kitchenlib.ge.appliance import Appliance
 from ..kitchenlib.ge.client import SmartHqClient
+from ..kitchenlib.ge.erd import encode_erd, format_erd_code
 from ..kitchenlib.ge.tokens import TokenSet
+from .appliance_types import appliance_kind
+from .devices import ApplianceDevices
 from .entry_data import token_data
+from .errors import translate_ge_errors
 
 _LOGGER = logging.getLogger(__name__)
 
 type ErdKey = tuple[str, int]
+type GeConfigEntry = ConfigEntry[GeRuntimeData]
 
 
-class GeCoordinator(DataUpdateCoordinator[None]):
-    """Owns the account's websocket client and routes each pushed ERD to its entities.
+class GeCoordinator(DataUpdateCoordinator[dict[str, Appliance]]):
+    """Owns the account's websocket client and the appliances its entities read.
 
-    There is no polling: after the first full read, state changes only through
-    ``publish#erd`` pushes (and the full read the client does after a reconnect).
-    Entities listen to the ERDs they show, so one push writes only their state.
+    ``data`` maps each appliance on the account (by MAC) to its state as last pushed.
+    Nothing is polled: the websocket opens once at setup, and afterwards state changes
+    only through ``publish#erd`` pushes (and the full read the client does after a
+    reconnect), which the client applies to these same appliance objects.
+
+    Pushes do not go through ``async_set_updated_data``: that would write the state of
+    every entity of every appliance on the account for each ERD that changes. Entities
+    listen to the ERDs they show instead, so one push writes only their state.
     """
 
-    config_entry: ConfigEntry
+    config_entry: GeConfigEntry
     client: SmartHqClient
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
+    def __init__(self, hass: HomeAssistant, entry: GeConfigEntry) -> None:
         super().__init__(
             hass,
             _LOGGER,
@@ -42,6 +59,10 @@ class GeCoordinator(DataUpdateCoordinator[None]):
             update_interval=None,
             always_update=False,
         )
+        self.data = {}
+        # The last known state of appliances that left the account, so their entities
+        # still read while they are being removed.
+        self._departed: dict[str, Appliance] = {}
         self._erd_listeners: defaultdict[ErdKey, list[CALLBACK_TYPE]] = defaultdict(list)
         self._appliance_listeners: list[CALLBACK_TYPE] = []
         self._connected = False
@@ -58,7 +79,17 @@ class GeCoordinator(DataUpdateCoordinator[None]):
         """Whether the account's websocket is open."""
         return self._connected
 
-    async def _async_update_data(self) -> None:
+    def appliance(self, mac: str) -> Appliance:
+        """The appliance ``mac`` as last pushed (as last seen, if it just left the account)."""
+        appliance = self.data.get(mac)
+        return appliance if appliance is not None else self._departed[mac]
+
+    def online(self, mac: str) -> bool:
+        """Whether ``mac`` is still on the account and the list shows it online."""
+        appliance = self.data.get(mac)
+        return appliance is not None and appliance.online
+
+    async def _async_setup(self) -> None:
         """The first connection and full read (setup fails or retries without it)."""
         try:
             await self.client.async_start()
@@ -67,17 +98,69 @@ class GeCoordinator(DataUpdateCoordinator[None]):
                 translation_domain=DOMAIN, translation_key="ge_auth_failed"
             ) from err
         except (ConnectionFailedError, ProtocolError) as err:
-            raise UpdateFailed(
+            raise ConfigEntryNotReady(
                 translation_domain=DOMAIN,
                 translation_key="ge_cannot_connect",
                 translation_placeholders={"name": self.config_entry.title},
             ) from err
         self._connected = True
+        self._take_appliances()
+
+    async def _async_update_data(self) -> dict[str, Appliance]:
+        """The appliances as the websocket keeps them; there is nothing to fetch.
+
+        Reached at setup and when ``homeassistant.update_entity`` asks. While the account
+        is disconnected the coordinator is already marked failed, so this fails quietly.
+        """
+        if not self._connected:
+            raise self._lost()
+        return self.data
+
+    def _set_connected(self, connected: bool, error: Exception | None = None) -> None:
+        """Mark the coordinator ok or failed with the connection, then refresh availability.
+
+        Not through ``async_set_update_error``: it logs an error, and a lost connection
+        gets one info line (``connection_changed``). Marked failed, a refresh asked for
+        while disconnected (``homeassistant.update_entity``) fails without a log line.
+        """
+        self._connected = connected
+        self.last_update_success = connected
+        if error is not None:
+            self.last_exception = error
+        self.async_update_listeners()
+
+    def _lost(self) -> UpdateFailed:
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="ge_cannot_connect",
+            translation_placeholders={"name": self.config_entry.title},
+        )
+
+    def _take_appliances(self) -> None:
+        """Take the client's appliance list; those that left stay readable as last seen."""
+        current = dict(self.client.appliances)
+        self._departed = {
+            mac: appliance
+            for mac, appliance in {**self._departed, **self.data}.items()
+            if mac not in current
+        }
+        self.data = current
 
     async def async_stop(self) -> None:
         """Close the websocket (quietly: unloading is no lost connection)."""
         self._stopping = True
         await self.client.async_close()
+
+    async def async_write_erd(self, mac: str, code: int, value: Any) -> None:
+        """Encode ``value`` and send it; the appliance's push brings the new state."""
+        name = self.appliance(mac).nickname or mac
+        async with translate_ge_errors(name):
+            raw = encode_erd(code, value)
+            status = await self.client.async_write_erd(mac, code, raw)
+        if status == "timeout":
+            _LOGGER.debug(
+                "%s did not confirm %s in time; waiting for its push", name, format_erd_code(code)
+            )
 
     @callback
     def async_add_erd_listener(
@@ -112,7 +195,7 @@ class GeCoordinator(DataUpdateCoordinator[None]):
 
         An appliance's first full read makes it known: its device and entities follow.
         """
-        appliance = self.client.appliances.get(mac)
+        appliance = self.data.get(mac)
         if appliance is not None and appliance.initialised and mac not in self._initialised:
             self.appliances_changed()
             return
@@ -124,10 +207,9 @@ class GeCoordinator(DataUpdateCoordinator[None]):
                     update()
 
     def appliances_changed(self) -> None:
-        """Add or remove devices, then refresh availability."""
-        self._initialised = {
-            mac for mac, appliance in self.client.appliances.items() if appliance.initialised
-        }
+        """Take the new list, add or remove devices, then refresh availability."""
+        self._take_appliances()
+        self._initialised = {mac for mac, appliance in self.data.items() if appliance.initialised}
         for update in list(self._appliance_listeners):
             update()
         self.async_update_listeners()
@@ -136,7 +218,6 @@ class GeCoordinator(DataUpdateCoordinator[None]):
         """One info line when the account goes away and one when it is back."""
         if connected == self._connected or self._stopping:
             return
-        self._connected = connected
         if connected:
             _LOGGER.info("GE Appliances account %s is connected again", self.config_entry.title)
         else:
@@ -144,13 +225,15 @@ class GeCoordinator(DataUpdateCoordinator[None]):
                 "GE Appliances account %s lost its connection; retrying with back-off",
                 self.config_entry.title,
             )
-        self.async_update_listeners()
+        self._set_connected(connected, None if connected else self._lost())
 
     def auth_failed(self, error: AuthError) -> None:
         """GE no longer accepts the stored sign-in: ask the user to sign in again."""
         _LOGGER.debug("SmartHQ sign-in refused: %s", error)
-        self._connected = False
-        self.async_update_listeners()
+        self._set_connected(
+            False,
+            ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="ge_auth_failed"),
+        )
         if not self._auth_failed:
             self._auth_failed = True
             self.config_entry.async_start_reauth(self.hass)
@@ -162,3 +245,42 @@ class GeCoordinator(DataUpdateCoordinator[None]):
         self.hass.config_entries.async_update_entry(
             entry, data={**entry.data, **token_data(tokens)}
         )
+
+
+@dataclass(frozen=True, slots=True)
+class GeRuntimeData:
+    """What a loaded GE entry holds: the account's coordinator and its devices."""
+
+    coordinator: GeCoordinator
+    devices: ApplianceDevices
+
+    async def async_shutdown(self) -> None:
+        """Close the websocket."""
+        await self.coordinator.async_stop()
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Connection figures and every appliance's ERDs (identifiers redacted by index)."""
+        coordinator = self.coordinator
+        appliances = []
+        for index, appliance in enumerate(coordinator.data.values()):
+            appliances.append(
+                {
+                    "appliance": f"appliance_{index + 1}",
+                    "kind": appliance_kind(appliance).value,
+                    "label": appliance.label,
+                    "online": appliance.online,
+                    "initialised": appliance.initialised,
+                    "model": appliance.model,
+                    "firmware": appliance.firmware,
+                    "erds": {
+                        format_erd_code(code): erd.raw
+                        for code, erd in sorted(appliance.erds.items())
+                        if code != 0x0002  # the serial number
+                    },
+                }
+            )
+        return {
+            "connected": coordinator.connected,
+            "stats": dict(coordinator.client.stats),
+            "appliances": appliances,
+        }

@@ -1,22 +1,19 @@
-"""Base entity, description and error mapping for GE appliances."""
+"""Base entity, description and ERD readers for GE appliances."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-import contextlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from ..entity import KitchenConnectEntity, translate_library_errors
+from ..entity import KitchenConnectEntity
 from ..kitchenlib.ge.appliance import Appliance
 from .appliance_types import ApplianceKind, appliance_kind
 from .coordinator import GeCoordinator
-
-if TYPE_CHECKING:
-    from .runtime import GeRuntime
+from .devices import device_info
 
 
 def erd_value(appliance: Appliance, code: int) -> Any:
@@ -58,32 +55,35 @@ class GeEntityDescription(EntityDescription):
 
 
 class GeEntity(KitchenConnectEntity, CoordinatorEntity[GeCoordinator]):
-    """An entity of one appliance of a SmartHQ account."""
+    """An entity of one appliance of a SmartHQ account; it reads only its coordinator."""
 
     translation_prefix = "ge"
 
     entity_description: GeEntityDescription
 
-    def __init__(self, runtime: GeRuntime, mac: str, description: GeEntityDescription) -> None:
+    def __init__(
+        self, coordinator: GeCoordinator, mac: str, description: GeEntityDescription
+    ) -> None:
         super().__init__(
-            runtime.coordinator,
+            coordinator,
             description=description,
-            device_info=runtime.device_info(mac),
+            device_info=device_info(coordinator.appliance(mac)),
             device_key=mac,
         )
-        self.runtime = runtime
         self.mac = mac
 
     @property
     def appliance(self) -> Appliance:
         """The appliance as last pushed (its last known state if it just left the account)."""
-        return self.runtime.appliance(self.mac)
+        return self.coordinator.appliance(self.mac)
 
     @property
     def available(self) -> bool:
-        """Connected, still on the account, and online in the appliance list."""
-        appliance = self.coordinator.client.appliances.get(self.mac)
-        return self.coordinator.connected and appliance is not None and appliance.online
+        """Connected, still on the account, and online in the appliance list.
+
+        The coordinator counts as successful exactly while the websocket is connected.
+        """
+        return super().available and self.coordinator.online(self.mac)
 
     async def async_added_to_hass(self) -> None:
         """Listen to this entity's ERDs only."""
@@ -96,26 +96,19 @@ class GeEntity(KitchenConnectEntity, CoordinatorEntity[GeCoordinator]):
 
     async def async_write_erd(self, code: int, value: Any) -> None:
         """Encode and send one ERD; the new state arrives with the appliance's push."""
-        await self.runtime.async_write_erd(self.mac, code, value)
+        await self.coordinator.async_write_erd(self.mac, code, value)
 
 
-def translate_ge_errors(name: str) -> contextlib.AbstractAsyncContextManager[None]:
-    """Turn library errors into the translated errors Home Assistant shows the user."""
-    return translate_library_errors(
-        name, refused_key="ge_write_refused", not_connected_key="ge_not_connected"
-    )
-
-
-def build_from[DescriptionT: GeEntityDescription](
-    runtime: GeRuntime,
+def entities_for[DescriptionT: GeEntityDescription, EntityT: GeEntity](
+    coordinator: GeCoordinator,
     mac: str,
     descriptions: tuple[DescriptionT, ...],
-    entity_type: Callable[[GeRuntime, str, DescriptionT], GeEntity],
-) -> list[Entity]:
+    entity_type: Callable[[GeCoordinator, str, DescriptionT], EntityT],
+) -> list[EntityT]:
     """One entity per description that applies to the appliance ``mac``."""
-    appliance = runtime.appliance(mac)
+    appliance = coordinator.appliance(mac)
     return [
-        entity_type(runtime, mac, description)
+        entity_type(coordinator, mac, description)
         for description in descriptions
         if description.applies_to(appliance)
     ]

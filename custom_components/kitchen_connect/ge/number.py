@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from homeassistant.components.number import (
     NumberDeviceClass,
@@ -12,12 +12,12 @@ from homeassistant.components.number import (
     NumberEntityDescription,
     NumberMode,
 )
-from homeassistant.const import PERCENTAGE, EntityCategory, Platform, UnitOfTemperature, UnitOfTime
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity import Entity
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTemperature, UnitOfTime
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.ge.appliance import Appliance
+from .coordinator import GeConfigEntry
 from .descriptions import (
     DISHWASHERS,
     FRIDGES,
@@ -30,10 +30,7 @@ from .descriptions import (
     present,
     reader,
 )
-from .entity import GeEntity, GeEntityDescription, build_from, erd_value, reports
-
-if TYPE_CHECKING:
-    from .runtime import GeConfigEntry, GeRuntime
+from .entity import GeEntity, GeEntityDescription, entities_for, erd_value, reports
 
 KITCHEN_TIMER_MAX: Final = 719  # 11 h 59 min
 OFFSET_LIMIT: Final = 35
@@ -218,13 +215,15 @@ class GeNumber(GeEntity, NumberEntity):
         await self.async_write_erd(*self.entity_description.command_fn(self.appliance, value))
 
 
-def build_entities(runtime: GeRuntime, mac: str) -> list[Entity]:
-    """The numbers that apply to appliance ``mac``."""
-    return build_from(runtime, mac, NUMBERS, GeNumber)
-
-
 async def async_setup_entry(
     hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add this platform's entities for every appliance of the account, now and later."""
-    entry.runtime_data.async_setup_platform(Platform.NUMBER, build_entities, async_add_entities)
+    """Add the numbers of every appliance on the account, now and as appliances appear."""
+    coordinator = entry.runtime_data.coordinator
+
+    @callback
+    def _async_add_appliance(mac: str) -> None:
+        if entities := entities_for(coordinator, mac, NUMBERS, GeNumber):
+            async_add_entities(entities)
+
+    entry.runtime_data.devices.async_for_each_appliance(_async_add_appliance)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
-from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity import Entity
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.ge.appliance import Appliance
+from .coordinator import GeConfigEntry
 from .descriptions import (
     AIR_CONDITIONERS,
     FRIDGES,
@@ -22,10 +21,7 @@ from .descriptions import (
     present,
     read,
 )
-from .entity import GeEntity, GeEntityDescription, build_from
-
-if TYPE_CHECKING:
-    from .runtime import GeConfigEntry, GeRuntime
+from .entity import GeEntity, GeEntityDescription, entities_for
 
 CONVERTIBLE_DRAWER: Final = 0x1020
 _DRAWER_PREFIX: Final = "convertible_drawer_"
@@ -148,13 +144,15 @@ class GeSelect(GeEntity, SelectEntity):
         await self.async_write_erd(*self.entity_description.command_fn(self.appliance, option))
 
 
-def build_entities(runtime: GeRuntime, mac: str) -> list[Entity]:
-    """The selects that apply to appliance ``mac``."""
-    return build_from(runtime, mac, SELECTS, GeSelect)
-
-
 async def async_setup_entry(
     hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add this platform's entities for every appliance of the account, now and later."""
-    entry.runtime_data.async_setup_platform(Platform.SELECT, build_entities, async_add_entities)
+    """Add the selects of every appliance on the account, now and as appliances appear."""
+    coordinator = entry.runtime_data.coordinator
+
+    @callback
+    def _async_add_appliance(mac: str) -> None:
+        if entities := entities_for(coordinator, mac, SELECTS, GeSelect):
+            async_add_entities(entities)
+
+    entry.runtime_data.devices.async_for_each_appliance(_async_add_appliance)

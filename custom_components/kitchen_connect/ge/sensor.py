@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -15,19 +15,18 @@ from homeassistant.components.sensor import (
 from homeassistant.const import (
     PERCENTAGE,
     EntityCategory,
-    Platform,
     UnitOfEnergy,
     UnitOfTemperature,
     UnitOfTime,
     UnitOfVolume,
 )
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity import Entity
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from ..kitchenlib.ge.appliance import Appliance
 from .appliance_types import LAUNDRY, ApplianceKind
+from .coordinator import GeConfigEntry
 from .descriptions import (
     ABSENT,
     BREWERS,
@@ -47,10 +46,7 @@ from .descriptions import (
     read,
     reader,
 )
-from .entity import GeEntity, GeEntityDescription, build_from
-
-if TYPE_CHECKING:
-    from .runtime import GeConfigEntry, GeRuntime
+from .entity import GeEntity, GeEntityDescription, entities_for
 
 NO_TIME: Final = 0xFFFF
 DISPLAY_TEMPERATURES: Final = 0x1004
@@ -402,13 +398,15 @@ class GeSensor(GeEntity, SensorEntity):
         return self.entity_description.value_fn(self.appliance)
 
 
-def build_entities(runtime: GeRuntime, mac: str) -> list[Entity]:
-    """The sensors that apply to appliance ``mac``."""
-    return build_from(runtime, mac, SENSORS, GeSensor)
-
-
 async def async_setup_entry(
     hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add this platform's entities for every appliance of the account, now and later."""
-    entry.runtime_data.async_setup_platform(Platform.SENSOR, build_entities, async_add_entities)
+    """Add the sensors of every appliance on the account, now and as appliances appear."""
+    coordinator = entry.runtime_data.coordinator
+
+    @callback
+    def _async_add_appliance(mac: str) -> None:
+        if entities := entities_for(coordinator, mac, SENSORS, GeSensor):
+            async_add_entities(entities)
+
+    entry.runtime_data.devices.async_for_each_appliance(_async_add_appliance)

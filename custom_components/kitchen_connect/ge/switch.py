@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
-from homeassistant.const import EntityCategory, Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity import Entity
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.ge.appliance import Appliance
+from .coordinator import GeConfigEntry
 from .descriptions import AIR_CONDITIONERS, FRIDGES, WATER_HEATERS, is_slug, is_true, present
-from .entity import GeEntity, GeEntityDescription, build_from, erd_value, reports
-
-if TYPE_CHECKING:
-    from .runtime import GeConfigEntry, GeRuntime
+from .entity import GeEntity, GeEntityDescription, entities_for, erd_value, reports
 
 ICE_MAKERS: Final = 0x100A
 BOOST_STATE: Final = 0x4220
@@ -148,13 +145,15 @@ class GeSwitch(GeEntity, SwitchEntity):
         await self.async_write_erd(*self.entity_description.command_fn(self.appliance, False))
 
 
-def build_entities(runtime: GeRuntime, mac: str) -> list[Entity]:
-    """The switches that apply to appliance ``mac``."""
-    return build_from(runtime, mac, SWITCHES, GeSwitch)
-
-
 async def async_setup_entry(
     hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add this platform's entities for every appliance of the account, now and later."""
-    entry.runtime_data.async_setup_platform(Platform.SWITCH, build_entities, async_add_entities)
+    """Add the switches of every appliance on the account, now and as appliances appear."""
+    coordinator = entry.runtime_data.coordinator
+
+    @callback
+    def _async_add_appliance(mac: str) -> None:
+        if entities := entities_for(coordinator, mac, SWITCHES, GeSwitch):
+            async_add_entities(entities)
+
+    entry.runtime_data.devices.async_for_each_appliance(_async_add_appliance)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from homeassistant.components.water_heater import WaterHeaterEntity, WaterHeaterEntityDescription
 from homeassistant.components.water_heater.const import (
@@ -13,16 +13,13 @@ from homeassistant.components.water_heater.const import (
     STATE_HIGH_DEMAND,
     WaterHeaterEntityFeature,
 )
-from homeassistant.const import ATTR_TEMPERATURE, STATE_OFF, Platform, UnitOfTemperature
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity import Entity
+from homeassistant.const import ATTR_TEMPERATURE, STATE_OFF, UnitOfTemperature
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .appliance_types import ApplianceKind
-from .entity import GeEntity, GeEntityDescription, erd_field, erd_value
-
-if TYPE_CHECKING:
-    from .runtime import GeConfigEntry, GeRuntime
+from .coordinator import GeConfigEntry
+from .entity import GeEntity, GeEntityDescription, entities_for, erd_field, erd_value
 
 MODE: Final = 0x4020
 SETPOINT: Final = 0x4024
@@ -155,17 +152,15 @@ class GeWaterHeater(GeEntity, WaterHeaterEntity):
         await self.async_write_erd(ACTIVE_REQUEST, False)
 
 
-def build_entities(runtime: GeRuntime, mac: str) -> list[Entity]:
-    """A water_heater entity for a water heater that reports its mode."""
-    if DESCRIPTION.applies_to(runtime.appliance(mac)):
-        return [GeWaterHeater(runtime, mac, DESCRIPTION)]
-    return []
-
-
 async def async_setup_entry(
     hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add this platform's entities for every appliance of the account, now and later."""
-    entry.runtime_data.async_setup_platform(
-        Platform.WATER_HEATER, build_entities, async_add_entities
-    )
+    """Add a water heater entity for each water heater on the account, now and as they appear."""
+    coordinator = entry.runtime_data.coordinator
+
+    @callback
+    def _async_add_appliance(mac: str) -> None:
+        if entities := entities_for(coordinator, mac, (DESCRIPTION,), GeWaterHeater):
+            async_add_entities(entities)
+
+    entry.runtime_data.devices.async_for_each_appliance(_async_add_appliance)

@@ -9,7 +9,7 @@ from . import binary_sensor, button, number, select, sensor, switch
 from .actions import JURA_ACTIONS
 from .config_flow import JuraFlow, JuraOptionsFlow
 from .const import BRAND_KEY, CONF_CONN_ID, CONF_MACHINE_ID
-from .runtime import async_setup_jura_entry
+from .setup import async_setup_jura_entry
 
 JURA_BRAND = BrandSpec(
     key=BRAND_KEY,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
@@ -13,10 +13,8 @@ import probatio as vol
 from ..const import DOMAIN
 from ..kitchenlib.jura.models import ChoiceParam, MachineProfile, Process, ProductDef, RangeParam
 from ..spec import BrandAction
+from .coordinator import JuraConfigEntry
 from .entity import translate_machine_errors
-
-if TYPE_CHECKING:
-    from .runtime import JuraConfigEntry
 
 ATTR_PRODUCT = "product"
 ATTR_PROCESS = "process"
@@ -91,9 +89,8 @@ def brew_values(
 async def _async_brew(
     hass: HomeAssistant, entry: JuraConfigEntry, _device: str, data: Mapping[str, Any]
 ) -> None:
-    runtime = entry.runtime_data
-    machine = runtime.coordinator.machine
-    product, values = brew_values(machine.profile, data, runtime.brew_choices)
+    machine = entry.runtime_data.machine
+    product, values = brew_values(machine.profile, data, entry.runtime_data.brew_choices)
     async with translate_machine_errors(entry.title):
         await machine.brew(product.key, values)
 
@@ -101,7 +98,7 @@ async def _async_brew(
 async def _async_start_maintenance(
     hass: HomeAssistant, entry: JuraConfigEntry, _device: str, data: Mapping[str, Any]
 ) -> None:
-    machine = entry.runtime_data.coordinator.machine
+    machine = entry.runtime_data.machine
     process = Process(data[ATTR_PROCESS])
     if process not in dict(machine.profile.processes):
         raise _invalid("jura_unsupported_process", process=process.value)
@@ -113,7 +110,7 @@ async def _async_standby(
     hass: HomeAssistant, entry: JuraConfigEntry, _device: str, _data: Mapping[str, Any]
 ) -> None:
     async with translate_machine_errors(entry.title):
-        await entry.runtime_data.coordinator.machine.standby()
+        await entry.runtime_data.machine.standby()
 
 
 JURA_ACTIONS: tuple[BrandAction, ...] = (

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from homeassistant.components.binary_sensor import BinarySensorEntity, BinarySensorEntityDescription
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
@@ -11,10 +9,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.jura.models import AlertDef
+from .coordinator import JuraConfigEntry, JuraRuntimeData
 from .entity import JuraEntity
-
-if TYPE_CHECKING:
-    from .runtime import JuraConfigEntry, JuraRuntime
 
 # Alerts that only narrate what the machine is doing; the status sensor covers them.
 _NARRATION = frozenset(
@@ -68,8 +64,8 @@ def alert_description(alert: AlertDef) -> BinarySensorEntityDescription:
 class JuraAlertBinarySensor(JuraEntity, BinarySensorEntity):
     """On while the machine raises one alert."""
 
-    def __init__(self, runtime: JuraRuntime, alert: AlertDef) -> None:
-        super().__init__(runtime, alert_description(alert))
+    def __init__(self, data: JuraRuntimeData, alert: AlertDef) -> None:
+        super().__init__(data, alert_description(alert))
         self._bit = alert.bit
 
     @property
@@ -78,9 +74,9 @@ class JuraAlertBinarySensor(JuraEntity, BinarySensorEntity):
         return self._bit in self.state_data.alerts
 
 
-def build_entities(runtime: JuraRuntime) -> list[JuraAlertBinarySensor]:
+def build_entities(data: JuraRuntimeData) -> list[JuraAlertBinarySensor]:
     """One binary sensor per alert of this model."""
-    return [JuraAlertBinarySensor(runtime, alert) for alert in runtime.profile.alerts]
+    return [JuraAlertBinarySensor(data, alert) for alert in data.profile.alerts]
 
 
 async def async_setup_entry(

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .coordinator import JuraConfigEntry, JuraRuntimeData
 from .entity import JuraEntity, translate_machine_errors
-
-if TYPE_CHECKING:
-    from .runtime import JuraConfigEntry, JuraRuntime
 
 CANCEL = ButtonEntityDescription(key="cancel", translation_key="cancel")
 
@@ -22,12 +18,12 @@ class JuraCancelButton(JuraEntity, ButtonEntity):
     async def async_press(self) -> None:
         """Send the cancel command."""
         async with translate_machine_errors(self.coordinator.config_entry.title):
-            await self.coordinator.machine.cancel()
+            await self.machine.cancel()
 
 
-def build_entities(runtime: JuraRuntime) -> list[JuraCancelButton]:
+def build_entities(data: JuraRuntimeData) -> list[JuraCancelButton]:
     """The cancel button."""
-    return [JuraCancelButton(runtime, CANCEL)]
+    return [JuraCancelButton(data, CANCEL)]
 
 
 async def async_setup_entry(

@@ -5,17 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 import contextlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from ..entity import KitchenConnectEntity, translate_library_errors
+from ..kitchenlib.jura.machine import JuraMachine
 from ..kitchenlib.jura.models import MachineProfile, MachineState
-from .coordinator import JuraCoordinator
-
-if TYPE_CHECKING:
-    from .runtime import JuraRuntime
+from .coordinator import JuraReadCoordinator, JuraRuntimeData, JuraSessionCoordinator
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,19 +22,49 @@ class JuraEntityDescription(EntityDescription):
     supported_fn: Callable[[MachineProfile], bool] = lambda _profile: True
 
 
-class JuraEntity(KitchenConnectEntity, CoordinatorEntity[JuraCoordinator]):
-    """An entity of one Jura machine."""
+class JuraEntity(KitchenConnectEntity, CoordinatorEntity[JuraSessionCoordinator]):
+    """An entity of one Jura machine, fed by the session's pushes.
+
+    One that shows a slow read (counters, settings) is also given that read's
+    coordinator: it listens to both, shows what the read returned, and is available
+    only while the read succeeded and the session is up.
+    """
 
     translation_prefix = "jura"
 
-    def __init__(self, runtime: JuraRuntime, description: EntityDescription) -> None:
+    def __init__(
+        self,
+        data: JuraRuntimeData,
+        description: EntityDescription,
+        *,
+        reads: JuraReadCoordinator | None = None,
+    ) -> None:
         super().__init__(
-            runtime.coordinator,
+            data.session,
             description=description,
-            device_info=runtime.device_info,
-            device_key=runtime.machine_id,
+            device_info=data.device_info,
+            device_key=data.machine_id,
         )
-        self.runtime = runtime
+        self.runtime = data
+        self.reads = reads
+
+    async def async_added_to_hass(self) -> None:
+        """Listen to the slow read as well as to the session."""
+        await super().async_added_to_hass()
+        if self.reads is not None:
+            self.async_on_remove(self.reads.async_add_listener(self._handle_coordinator_update))
+
+    @property
+    def available(self) -> bool:
+        """Session up, and the slow read shown (if any) succeeded last time."""
+        return super().available and (self.reads is None or self.reads.last_update_success)
+
+    async def async_update(self) -> None:
+        """``homeassistant.update_entity``: read a slow value again; pushed ones are current."""
+        if self.reads is None:
+            await super().async_update()
+        elif self.enabled:
+            await self.reads.async_request_refresh()
 
     @property
     def profile(self) -> MachineProfile:
@@ -45,9 +72,14 @@ class JuraEntity(KitchenConnectEntity, CoordinatorEntity[JuraCoordinator]):
         return self.runtime.profile
 
     @property
+    def machine(self) -> JuraMachine:
+        """The machine client; commands go through its session."""
+        return self.coordinator.machine
+
+    @property
     def state_data(self) -> MachineState:
-        """The latest machine state."""
-        return self.coordinator.data
+        """The pushed state, or for a slow value the state as its last read left it."""
+        return self.coordinator.data if self.reads is None else self.reads.data
 
 
 def translate_machine_errors(name: str) -> contextlib.AbstractAsyncContextManager[None]:

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from homeassistant.components.number import NumberEntity, NumberEntityDescription, NumberMode
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.jura.models import SettingDef
+from .coordinator import JuraConfigEntry, JuraRuntimeData
 from .entity import JuraEntity, translate_machine_errors
-
-if TYPE_CHECKING:
-    from .runtime import JuraConfigEntry, JuraRuntime
 
 # Units for the numeric settings we know; others are unit-less.
 _UNITS = {"hardness": "°dH"}
@@ -22,9 +18,9 @@ _UNITS = {"hardness": "°dH"}
 class JuraSettingNumber(JuraEntity, NumberEntity):
     """A numeric setting, validated against the model's range before it is written."""
 
-    def __init__(self, runtime: JuraRuntime, setting: SettingDef) -> None:
+    def __init__(self, data: JuraRuntimeData, setting: SettingDef) -> None:
         super().__init__(
-            runtime,
+            data,
             NumberEntityDescription(
                 key=f"setting_{setting.argument:02x}",
                 translation_key=setting.key,
@@ -35,6 +31,7 @@ class JuraSettingNumber(JuraEntity, NumberEntity):
                 native_unit_of_measurement=_UNITS.get(setting.key),
                 mode=NumberMode.BOX,
             ),
+            reads=data.product_counters,
         )
         self._setting = setting
 
@@ -47,14 +44,16 @@ class JuraSettingNumber(JuraEntity, NumberEntity):
     async def async_set_native_value(self, value: float) -> None:
         """Write the setting and read it back."""
         async with translate_machine_errors(self.coordinator.config_entry.title):
-            await self.coordinator.machine.write_setting(self._setting.argument, int(value))
+            await self.runtime.product_counters.async_write_setting(
+                self._setting.argument, int(value)
+            )
 
 
-def build_entities(runtime: JuraRuntime) -> list[JuraSettingNumber]:
+def build_entities(data: JuraRuntimeData) -> list[JuraSettingNumber]:
     """One number per numeric setting of this model."""
     return [
-        JuraSettingNumber(runtime, setting)
-        for setting in runtime.profile.settings
+        JuraSettingNumber(data, setting)
+        for setting in data.profile.settings
         if setting.kind == "step_slider" and setting.minimum is not None
     ]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
@@ -11,10 +9,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
 from ..kitchenlib.jura.models import ChoiceParam, SettingDef
+from .coordinator import JuraConfigEntry, JuraRuntimeData
 from .entity import JuraEntity, translate_machine_errors
-
-if TYPE_CHECKING:
-    from .runtime import JuraConfigEntry, JuraRuntime
 
 ITEM_SETTING_KINDS = frozenset({"item_slider", "switch", "combobox"})
 
@@ -22,15 +18,16 @@ ITEM_SETTING_KINDS = frozenset({"item_slider", "switch", "combobox"})
 class JuraSettingSelect(JuraEntity, SelectEntity):
     """A machine setting with named values, written with the lock wrapper."""
 
-    def __init__(self, runtime: JuraRuntime, setting: SettingDef) -> None:
+    def __init__(self, data: JuraRuntimeData, setting: SettingDef) -> None:
         super().__init__(
-            runtime,
+            data,
             SelectEntityDescription(
                 key=f"setting_{setting.argument:02x}",
                 translation_key=setting.key,
                 entity_category=EntityCategory.CONFIG,
                 options=[name for name, _wire in setting.items],
             ),
+            reads=data.product_counters,
         )
         self._setting = setting
 
@@ -43,7 +40,7 @@ class JuraSettingSelect(JuraEntity, SelectEntity):
     async def async_select_option(self, option: str) -> None:
         """Write the setting and read it back."""
         async with translate_machine_errors(self.coordinator.config_entry.title):
-            await self.coordinator.machine.write_setting(self._setting.argument, option)
+            await self.runtime.product_counters.async_write_setting(self._setting.argument, option)
 
 
 class JuraBrewChoiceSelect(JuraEntity, SelectEntity, RestoreEntity):
@@ -66,36 +63,36 @@ class JuraBrewChoiceSelect(JuraEntity, SelectEntity, RestoreEntity):
         self.runtime.brew_choices[self.entity_description.key] = option
 
 
-def _strength_options(runtime: JuraRuntime) -> list[str]:
+def _strength_options(data: JuraRuntimeData) -> list[str]:
     options: dict[str, None] = {}
-    for product in runtime.profile.products:
+    for product in data.profile.products:
         param = product.param("coffee_strength")
         if isinstance(param, ChoiceParam):
             options.update(dict.fromkeys(name for name, _wire in param.items))
     return list(options)
 
 
-def build_entities(runtime: JuraRuntime) -> list[SelectEntity]:
+def build_entities(data: JuraRuntimeData) -> list[SelectEntity]:
     """Setting selects, plus the product and strength choices for brewing."""
-    profile = runtime.profile
+    profile = data.profile
     products = [product.key for product in profile.products if product.active]
     entities: list[SelectEntity] = [
         JuraBrewChoiceSelect(
-            runtime,
+            data,
             SelectEntityDescription(key="product", translation_key="product", options=products),
         )
     ]
-    if strengths := _strength_options(runtime):
+    if strengths := _strength_options(data):
         entities.append(
             JuraBrewChoiceSelect(
-                runtime,
+                data,
                 SelectEntityDescription(
                     key="strength", translation_key="strength", options=strengths
                 ),
             )
         )
     entities += [
-        JuraSettingSelect(runtime, setting)
+        JuraSettingSelect(data, setting)
         for setting in profile.settings
         if setting.kind in ITEM_SETTING_KINDS and setting.items
     ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -19,10 +18,8 @@ from homeassistant.helpers.typing import StateType
 
 from ..kitchenlib.jura.models import MachineProfile, MachineState, Process
 from ..kitchenlib.jura.status import MachineStatus, machine_status
+from .coordinator import JuraConfigEntry, JuraRuntimeData
 from .entity import JuraEntity, JuraEntityDescription
-
-if TYPE_CHECKING:
-    from .runtime import JuraConfigEntry, JuraRuntime
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,7 +55,8 @@ def _need(process: Process) -> JuraSensorEntityDescription:
     )
 
 
-SENSORS: tuple[JuraSensorEntityDescription, ...] = (
+# Fed by the session's pushes.
+STATUS_SENSORS: tuple[JuraSensorEntityDescription, ...] = (
     JuraSensorEntityDescription(
         key="status",
         translation_key="status",
@@ -72,14 +70,20 @@ SENSORS: tuple[JuraSensorEntityDescription, ...] = (
         native_unit_of_measurement=PERCENTAGE,
         value_fn=_progress,
     ),
-    JuraSensorEntityDescription(
-        key="total_products",
-        translation_key="total_products",
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=lambda _profile, state: state.product_counters.get(0),
-    ),
+)
+
+# Fed by the counter read.
+COUNTER_SENSORS: tuple[JuraSensorEntityDescription, ...] = (
     *(_counter(process) for process in Process),
     *(_need(process) for process in Process),
+)
+
+# Fed by the product counter read, with one more per product of the model.
+TOTAL_PRODUCTS = JuraSensorEntityDescription(
+    key="total_products",
+    translation_key="total_products",
+    state_class=SensorStateClass.TOTAL_INCREASING,
+    value_fn=lambda _profile, state: state.product_counters.get(0),
 )
 
 
@@ -104,12 +108,21 @@ class JuraSensor(JuraEntity, SensorEntity):
         return self.entity_description.value_fn(self.profile, self.state_data)
 
 
-def build_entities(runtime: JuraRuntime) -> list[JuraSensor]:
-    """Sensors for everything this model reports."""
-    profile = runtime.profile
-    descriptions = [d for d in SENSORS if d.supported_fn(profile)]
-    descriptions += [_product_counter(p.code, p.key) for p in profile.products]
-    return [JuraSensor(runtime, description) for description in descriptions]
+def build_entities(data: JuraRuntimeData) -> list[JuraSensor]:
+    """Sensors for everything this model reports, each fed by where its value comes from."""
+    profile = data.profile
+    products = [_product_counter(product.code, product.key) for product in profile.products]
+    entities = [JuraSensor(data, description) for description in STATUS_SENSORS]
+    entities += [
+        JuraSensor(data, description, reads=data.counters)
+        for description in COUNTER_SENSORS
+        if description.supported_fn(profile)
+    ]
+    entities += [
+        JuraSensor(data, description, reads=data.product_counters)
+        for description in (TOTAL_PRODUCTS, *products)
+    ]
+    return entities
 
 
 async def async_setup_entry(

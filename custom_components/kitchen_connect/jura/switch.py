@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
@@ -10,10 +10,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.jura import messages
+from .coordinator import JuraConfigEntry, JuraRuntimeData
 from .entity import JuraEntity, translate_machine_errors
-
-if TYPE_CHECKING:
-    from .runtime import JuraConfigEntry, JuraRuntime
 
 PANEL_LOCK = SwitchEntityDescription(
     key="panel_lock", translation_key="panel_lock", entity_category=EntityCategory.CONFIG
@@ -31,17 +29,17 @@ class JuraPanelLockSwitch(JuraEntity, SwitchEntity):
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Lock the panel."""
         async with translate_machine_errors(self.coordinator.config_entry.title):
-            await self.coordinator.machine.set_panel_lock(True)
+            await self.machine.set_panel_lock(True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Unlock the panel."""
         async with translate_machine_errors(self.coordinator.config_entry.title):
-            await self.coordinator.machine.set_panel_lock(False)
+            await self.machine.set_panel_lock(False)
 
 
-def build_entities(runtime: JuraRuntime) -> list[JuraPanelLockSwitch]:
+def build_entities(data: JuraRuntimeData) -> list[JuraPanelLockSwitch]:
     """The panel lock."""
-    return [JuraPanelLockSwitch(runtime, PANEL_LOCK)]
+    return [JuraPanelLockSwitch(data, PANEL_LOCK)]
 
 
 async def async_setup_entry(
