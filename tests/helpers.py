@@ -39,7 +39,7 @@ from simulators.jura.simulator import JuraSimulator
 
 JURA_MACHINE_ID = "15480-1-4242"
 OTHER_GE_ACCOUNT = SimAccount("baker@example.com", "another-password", "simuser0002")
-GE_TITLE = "GE Appliances (cook@example.com)"
+GE_TITLE = "GE Appliances"
 
 
 async def jura_entry_data(simulator: JuraSimulator, conn_id: str = "ha-test") -> dict[str, Any]:

@@ -87,7 +87,7 @@ async def test_sign_in_creates_the_account_entry(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     entry = result["result"]
     assert entry.unique_id == DEFAULT_ACCOUNT.user_id
-    assert entry.title == "GE Appliances (cook@example.com)"
+    assert entry.title == "GE Appliances"
     assert entry.data[CONF_BRAND] == "ge"
     assert entry.data[CONF_USER_ID] == DEFAULT_ACCOUNT.user_id
     assert entry.data[CONF_ACCESS_TOKEN]

@@ -685,3 +685,25 @@ async def test_update_entity_while_disconnected_is_quiet(
         if r.name.startswith("custom_components.kitchen_connect") and r.levelno >= logging.INFO
     ]
     assert [r.levelno for r in ours] == [logging.INFO, logging.INFO], [r.message for r in ours]
+
+
+async def test_debug_logs_hold_no_account_or_appliance_secret(
+    hass: HomeAssistant, ge_simulator: SmartHqSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Even at debug level: no token, user id, e-mail or serial, in pushes and writes alike."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.kitchen_connect")
+    entry = await add_ge_entry(hass, ge_simulator)
+    await _call(hass, "start_maintenance", "D828C9A12107", confirm=True, process="descale")
+    ge_simulator.household.set_erd(OVEN, 0x5109, "0190")
+    await wait_for(hass, lambda: "erd=0x5109" in caplog.text)
+    assert "Sent kind=websocket#api" in caplog.text
+    serial = ge_simulator.household.appliances[OVEN].erds[0x0002]
+    for secret in (
+        entry.data["access_token"],
+        entry.data[CONF_REFRESH_TOKEN],
+        DEFAULT_ACCOUNT.user_id,
+        DEFAULT_ACCOUNT.username,
+        DEFAULT_ACCOUNT.password,
+        serial,
+    ):
+        assert secret not in caplog.text

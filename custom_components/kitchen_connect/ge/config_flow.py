@@ -59,7 +59,8 @@ from .entry_data import endpoints_from_data, token_data
 
 _LOGGER = logging.getLogger(__name__)
 
-_TITLE_PREFIX = "GE Appliances"
+# The e-mail address stays out of the title: Home Assistant writes titles into its logs.
+_TITLE = "GE Appliances"
 CONF_ADVANCED = "advanced"
 # The flow context key of Home Assistant's advanced mode. The flow's own property says
 # True for every flow while it is deprecated, so the context is read instead.
@@ -320,6 +321,4 @@ class GeFlow(BrandFlow):
                 self.flow._get_reconfigure_entry(), data=data
             )
         self.flow._abort_if_unique_id_configured()
-        return self.flow.async_create_entry(
-            title=f"{_TITLE_PREFIX} ({user_input[CONF_USERNAME]})", data=data
-        )
+        return self.flow.async_create_entry(title=_TITLE, data=data)

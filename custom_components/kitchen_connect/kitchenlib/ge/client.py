@@ -42,6 +42,7 @@ from .messages import (
     Pong,
     ServerFrame,
     all_erd_request,
+    frame_summary,
     list_request,
     parse_appliance_list,
     parse_erd_list,
@@ -178,7 +179,7 @@ class _Connection:
         except (aiohttp.ClientError, ConnectionError, RuntimeError, TimeoutError) as err:
             self.end(_End.LOST)
             raise ConnectionFailedError(f"sending failed: {type(err).__name__}") from None
-        _LOGGER.debug("Sent %s", text)
+        _LOGGER.debug("Sent %s", frame_summary(text))
 
     async def close(self) -> None:
         self.end(_End.CLOSED)
@@ -566,7 +567,7 @@ class SmartHqClient:
             conn.end(_End.LOST)
 
     def _on_text(self, conn: _Connection, text: str | bytes) -> None:
-        _LOGGER.debug("Received %s", text)
+        _LOGGER.debug("Received %s", frame_summary(text))
         try:
             frame = parse_frame(text)
         except ProtocolError as err:

@@ -286,6 +286,32 @@ def parse_frame(text: str | bytes) -> ServerFrame:
     return OtherFrame(kind, reason if isinstance(reason, str) else "")
 
 
+def frame_summary(text: str | bytes) -> str:
+    """What a frame is, for debug logs: its kind, request id, ERD and status, never its values.
+
+    Frames carry the account's user id, and ERD values include the serial number, so
+    the text itself must not reach a log line.
+    """
+    try:
+        data = json.loads(text)
+    except ValueError, UnicodeDecodeError:
+        return "an unreadable frame"
+    if not isinstance(data, dict):
+        return "a frame that is no object"
+    item = data.get("item")
+    parts = [
+        f"{key}={value}"
+        for key, value in (
+            ("kind", data.get("kind")),
+            ("id", data.get("id")),
+            ("code", data.get("code")),
+            ("erd", item.get("erd") if isinstance(item, dict) else None),
+        )
+        if isinstance(value, (str, int)) and not isinstance(value, bool)
+    ]
+    return " ".join(parts) or "a frame without a kind"
+
+
 # --- reply bodies --------------------------------------------------------------------------
 
 
