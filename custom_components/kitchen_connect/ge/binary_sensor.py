@@ -8,12 +8,9 @@ from typing import Any, Final
 
 from homeassistant.components.binary_sensor import BinarySensorEntity, BinarySensorEntityDescription
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.ge.appliance import Appliance
 from .appliance_types import LAUNDRY, ApplianceKind
-from .coordinator import GeConfigEntry
 from .descriptions import (
     AIR_CONDITIONERS,
     BREWERS,
@@ -30,7 +27,7 @@ from .descriptions import (
     present,
     read,
 )
-from .entity import GeEntity, GeEntityDescription, entities_for
+from .entity import GeEntity, GeEntityDescription, platform_setup
 
 FRIDGE_DOORS: Final = 0x1016
 ICE_BUCKETS: Final = 0x1007
@@ -257,15 +254,4 @@ class GeBinarySensor(GeEntity, BinarySensorEntity):
         return self.entity_description.value_fn(self.appliance)
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
-) -> None:
-    """Add the binary sensors of every appliance on the account, now and as appliances appear."""
-    coordinator = entry.runtime_data.coordinator
-
-    @callback
-    def _async_add_appliance(mac: str) -> None:
-        if entities := entities_for(coordinator, mac, BINARY_SENSORS, GeBinarySensor):
-            async_add_entities(entities)
-
-    entry.runtime_data.devices.async_for_each_appliance(_async_add_appliance)
+async_setup_entry = platform_setup(BINARY_SENSORS, GeBinarySensor)

@@ -7,16 +7,13 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
-from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..const import DOMAIN
 from ..kitchenlib.ge.appliance import Appliance
 from .appliance_types import LAUNDRY
-from .coordinator import GeConfigEntry
 from .descriptions import BREWERS, COFFEE_MACHINES, DISHWASHERS, read
-from .entity import GeEntity, GeEntityDescription, entities_for, reports
+from .entity import GeEntity, GeEntityDescription, platform_setup, reports
 
 DISHWASHER_COMMAND: Final = 0x3204
 DISHWASHER_REMOTE: Final = 0x3087
@@ -112,15 +109,4 @@ class GeButton(GeEntity, ButtonEntity):
         await self.async_write_erd(*self.entity_description.command_fn(self.appliance))
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
-) -> None:
-    """Add the buttons of every appliance on the account, now and as appliances appear."""
-    coordinator = entry.runtime_data.coordinator
-
-    @callback
-    def _async_add_appliance(mac: str) -> None:
-        if entities := entities_for(coordinator, mac, BUTTONS, GeButton):
-            async_add_entities(entities)
-
-    entry.runtime_data.devices.async_for_each_appliance(_async_add_appliance)
+async_setup_entry = platform_setup(BUTTONS, GeButton)

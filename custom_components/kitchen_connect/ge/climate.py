@@ -18,13 +18,10 @@ from homeassistant.components.climate.const import (
     HVACMode,
 )
 from homeassistant.const import ATTR_TEMPERATURE, UnitOfTemperature
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.ge.appliance import Appliance
 from .appliance_types import ApplianceKind
-from .coordinator import GeConfigEntry
-from .entity import GeEntity, GeEntityDescription, entities_for, erd_field, erd_value
+from .entity import GeEntity, GeEntityDescription, erd_field, erd_value, platform_setup
 
 POWER: Final = 0x7A0F
 MODE: Final = 0x7A01
@@ -211,15 +208,4 @@ class GeAirConditioner(GeEntity, ClimateEntity):
             await self.async_write_erd(POWER, True)
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
-) -> None:
-    """Add a climate entity for each air conditioner on the account, now and as they appear."""
-    coordinator = entry.runtime_data.coordinator
-
-    @callback
-    def _async_add_appliance(mac: str) -> None:
-        if entities := entities_for(coordinator, mac, (DESCRIPTION,), GeAirConditioner):
-            async_add_entities(entities)
-
-    entry.runtime_data.devices.async_for_each_appliance(_async_add_appliance)
+async_setup_entry = platform_setup((DESCRIPTION,), GeAirConditioner)

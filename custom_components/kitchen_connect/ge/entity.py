@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from ..entity import KitchenConnectEntity
 from ..kitchenlib.ge.appliance import Appliance
 from .appliance_types import ApplianceKind, appliance_kind
-from .coordinator import GeCoordinator
+from .coordinator import GeConfigEntry, GeCoordinator
 from .devices import device_info
 
 
@@ -112,3 +114,31 @@ def entities_for[DescriptionT: GeEntityDescription, EntityT: GeEntity](
         for description in descriptions
         if description.applies_to(appliance)
     ]
+
+
+type GePlatformSetup = Callable[
+    [HomeAssistant, GeConfigEntry, AddConfigEntryEntitiesCallback], Coroutine[Any, Any, None]
+]
+
+
+def platform_setup[DescriptionT: GeEntityDescription, EntityT: GeEntity](
+    descriptions: tuple[DescriptionT, ...],
+    entity_type: Callable[[GeCoordinator, str, DescriptionT], EntityT],
+) -> GePlatformSetup:
+    """A platform's ``async_setup_entry``: its entities for every appliance, now and later."""
+
+    async def async_setup_entry(
+        hass: HomeAssistant,
+        entry: GeConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        coordinator = entry.runtime_data.coordinator
+
+        @callback
+        def _async_add_appliance(mac: str) -> None:
+            if entities := entities_for(coordinator, mac, descriptions, entity_type):
+                async_add_entities(entities)
+
+        entry.runtime_data.devices.async_for_each_appliance(_async_add_appliance)
+
+    return async_setup_entry

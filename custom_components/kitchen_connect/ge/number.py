@@ -13,11 +13,8 @@ from homeassistant.components.number import (
     NumberMode,
 )
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTemperature, UnitOfTime
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.ge.appliance import Appliance
-from .coordinator import GeConfigEntry
 from .descriptions import (
     DISHWASHERS,
     FRIDGES,
@@ -30,7 +27,7 @@ from .descriptions import (
     present,
     reader,
 )
-from .entity import GeEntity, GeEntityDescription, entities_for, erd_value, reports
+from .entity import GeEntity, GeEntityDescription, erd_value, platform_setup, reports
 
 KITCHEN_TIMER_MAX: Final = 719  # 11 h 59 min
 OFFSET_LIMIT: Final = 35
@@ -215,15 +212,4 @@ class GeNumber(GeEntity, NumberEntity):
         await self.async_write_erd(*self.entity_description.command_fn(self.appliance, value))
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
-) -> None:
-    """Add the numbers of every appliance on the account, now and as appliances appear."""
-    coordinator = entry.runtime_data.coordinator
-
-    @callback
-    def _async_add_appliance(mac: str) -> None:
-        if entities := entities_for(coordinator, mac, NUMBERS, GeNumber):
-            async_add_entities(entities)
-
-    entry.runtime_data.devices.async_for_each_appliance(_async_add_appliance)
+async_setup_entry = platform_setup(NUMBERS, GeNumber)

@@ -7,11 +7,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.ge.appliance import Appliance
-from .coordinator import GeConfigEntry
 from .descriptions import (
     AIR_CONDITIONERS,
     FRIDGES,
@@ -21,7 +18,7 @@ from .descriptions import (
     present,
     read,
 )
-from .entity import GeEntity, GeEntityDescription, entities_for
+from .entity import GeEntity, GeEntityDescription, platform_setup
 
 CONVERTIBLE_DRAWER: Final = 0x1020
 _DRAWER_PREFIX: Final = "convertible_drawer_"
@@ -144,15 +141,4 @@ class GeSelect(GeEntity, SelectEntity):
         await self.async_write_erd(*self.entity_description.command_fn(self.appliance, option))
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
-) -> None:
-    """Add the selects of every appliance on the account, now and as appliances appear."""
-    coordinator = entry.runtime_data.coordinator
-
-    @callback
-    def _async_add_appliance(mac: str) -> None:
-        if entities := entities_for(coordinator, mac, SELECTS, GeSelect):
-            async_add_entities(entities)
-
-    entry.runtime_data.devices.async_for_each_appliance(_async_add_appliance)
+async_setup_entry = platform_setup(SELECTS, GeSelect)

@@ -20,13 +20,10 @@ from homeassistant.const import (
     UnitOfTime,
     UnitOfVolume,
 )
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from ..kitchenlib.ge.appliance import Appliance
 from .appliance_types import LAUNDRY, ApplianceKind
-from .coordinator import GeConfigEntry
 from .descriptions import (
     ABSENT,
     BREWERS,
@@ -46,7 +43,7 @@ from .descriptions import (
     read,
     reader,
 )
-from .entity import GeEntity, GeEntityDescription, entities_for
+from .entity import GeEntity, GeEntityDescription, platform_setup
 
 NO_TIME: Final = 0xFFFF
 DISPLAY_TEMPERATURES: Final = 0x1004
@@ -398,15 +395,4 @@ class GeSensor(GeEntity, SensorEntity):
         return self.entity_description.value_fn(self.appliance)
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
-) -> None:
-    """Add the sensors of every appliance on the account, now and as appliances appear."""
-    coordinator = entry.runtime_data.coordinator
-
-    @callback
-    def _async_add_appliance(mac: str) -> None:
-        if entities := entities_for(coordinator, mac, SENSORS, GeSensor):
-            async_add_entities(entities)
-
-    entry.runtime_data.devices.async_for_each_appliance(_async_add_appliance)
+async_setup_entry = platform_setup(SENSORS, GeSensor)

@@ -8,13 +8,10 @@ from typing import Any, Final
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.ge.appliance import Appliance
-from .coordinator import GeConfigEntry
 from .descriptions import AIR_CONDITIONERS, FRIDGES, WATER_HEATERS, is_slug, is_true, present
-from .entity import GeEntity, GeEntityDescription, entities_for, erd_value, reports
+from .entity import GeEntity, GeEntityDescription, erd_value, platform_setup, reports
 
 ICE_MAKERS: Final = 0x100A
 BOOST_STATE: Final = 0x4220
@@ -145,15 +142,4 @@ class GeSwitch(GeEntity, SwitchEntity):
         await self.async_write_erd(*self.entity_description.command_fn(self.appliance, False))
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
-) -> None:
-    """Add the switches of every appliance on the account, now and as appliances appear."""
-    coordinator = entry.runtime_data.coordinator
-
-    @callback
-    def _async_add_appliance(mac: str) -> None:
-        if entities := entities_for(coordinator, mac, SWITCHES, GeSwitch):
-            async_add_entities(entities)
-
-    entry.runtime_data.devices.async_for_each_appliance(_async_add_appliance)
+async_setup_entry = platform_setup(SWITCHES, GeSwitch)

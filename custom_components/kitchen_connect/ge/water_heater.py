@@ -14,12 +14,9 @@ from homeassistant.components.water_heater.const import (
     WaterHeaterEntityFeature,
 )
 from homeassistant.const import ATTR_TEMPERATURE, STATE_OFF, UnitOfTemperature
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .appliance_types import ApplianceKind
-from .coordinator import GeConfigEntry
-from .entity import GeEntity, GeEntityDescription, entities_for, erd_field, erd_value
+from .entity import GeEntity, GeEntityDescription, erd_field, erd_value, platform_setup
 
 MODE: Final = 0x4020
 SETPOINT: Final = 0x4024
@@ -152,15 +149,4 @@ class GeWaterHeater(GeEntity, WaterHeaterEntity):
         await self.async_write_erd(ACTIVE_REQUEST, False)
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: GeConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
-) -> None:
-    """Add a water heater entity for each water heater on the account, now and as they appear."""
-    coordinator = entry.runtime_data.coordinator
-
-    @callback
-    def _async_add_appliance(mac: str) -> None:
-        if entities := entities_for(coordinator, mac, (DESCRIPTION,), GeWaterHeater):
-            async_add_entities(entities)
-
-    entry.runtime_data.devices.async_for_each_appliance(_async_add_appliance)
+async_setup_entry = platform_setup((DESCRIPTION,), GeWaterHeater)

@@ -5,12 +5,10 @@ from __future__ import annotations
 from homeassistant.components.binary_sensor import BinarySensorEntity, BinarySensorEntityDescription
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.jura.models import AlertDef
-from .coordinator import JuraConfigEntry, JuraRuntimeData
-from .entity import JuraEntity
+from .coordinator import JuraRuntimeData
+from .entity import JuraEntity, platform_setup
 
 # Alerts that only narrate what the machine is doing; the status sensor covers them.
 _NARRATION = frozenset(
@@ -79,8 +77,4 @@ def build_entities(data: JuraRuntimeData) -> list[JuraAlertBinarySensor]:
     return [JuraAlertBinarySensor(data, alert) for alert in data.profile.alerts]
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: JuraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
-) -> None:
-    """Add this platform's entities of the entry's machine."""
-    async_add_entities(build_entities(entry.runtime_data))
+async_setup_entry = platform_setup(build_entities)

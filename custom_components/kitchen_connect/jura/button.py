@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import JuraConfigEntry, JuraRuntimeData
-from .entity import JuraEntity, translate_machine_errors
+from .coordinator import JuraRuntimeData
+from .entity import JuraEntity, platform_setup, translate_machine_errors
 
 CANCEL = ButtonEntityDescription(key="cancel", translation_key="cancel")
 
@@ -26,8 +24,4 @@ def build_entities(data: JuraRuntimeData) -> list[JuraCancelButton]:
     return [JuraCancelButton(data, CANCEL)]
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: JuraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
-) -> None:
-    """Add this platform's entities of the entry's machine."""
-    async_add_entities(build_entities(entry.runtime_data))
+async_setup_entry = platform_setup(build_entities)

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Sequence
 import contextlib
 from dataclasses import dataclass
+from typing import Any
 
-from homeassistant.helpers.entity import EntityDescription
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from ..entity import KitchenConnectEntity, translate_library_errors
 from ..kitchenlib.jura.machine import JuraMachine
 from ..kitchenlib.jura.models import MachineProfile, MachineState
-from .coordinator import JuraReadCoordinator, JuraRuntimeData, JuraSessionCoordinator
+from .coordinator import (
+    JuraConfigEntry,
+    JuraReadCoordinator,
+    JuraRuntimeData,
+    JuraSessionCoordinator,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,3 +95,21 @@ def translate_machine_errors(name: str) -> contextlib.AbstractAsyncContextManage
     return translate_library_errors(
         name, refused_key="jura_command_refused", not_connected_key="jura_not_connected"
     )
+
+
+type JuraPlatformSetup = Callable[
+    [HomeAssistant, JuraConfigEntry, AddConfigEntryEntitiesCallback], Coroutine[Any, Any, None]
+]
+
+
+def platform_setup(build: Callable[[JuraRuntimeData], Sequence[Entity]]) -> JuraPlatformSetup:
+    """A platform's ``async_setup_entry``: the entities ``build`` makes for the machine."""
+
+    async def async_setup_entry(
+        hass: HomeAssistant,
+        entry: JuraConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        async_add_entities(build(entry.runtime_data))
+
+    return async_setup_entry

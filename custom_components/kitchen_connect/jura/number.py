@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from homeassistant.components.number import NumberEntity, NumberEntityDescription, NumberMode
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.jura.models import SettingDef
-from .coordinator import JuraConfigEntry, JuraRuntimeData
-from .entity import JuraEntity, translate_machine_errors
+from .coordinator import JuraRuntimeData
+from .entity import JuraEntity, platform_setup, translate_machine_errors
 
 # Units for the numeric settings we know; others are unit-less.
 _UNITS = {"hardness": "°dH"}
@@ -58,8 +56,4 @@ def build_entities(data: JuraRuntimeData) -> list[JuraSettingNumber]:
     ]
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: JuraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
-) -> None:
-    """Add this platform's entities of the entry's machine."""
-    async_add_entities(build_entities(entry.runtime_data))
+async_setup_entry = platform_setup(build_entities)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
 from ..kitchenlib.jura.models import ChoiceParam, SettingDef
-from .coordinator import JuraConfigEntry, JuraRuntimeData
-from .entity import JuraEntity, translate_machine_errors
+from .coordinator import JuraRuntimeData
+from .entity import JuraEntity, platform_setup, translate_machine_errors
 
 ITEM_SETTING_KINDS = frozenset({"item_slider", "switch", "combobox"})
 
@@ -99,8 +97,4 @@ def build_entities(data: JuraRuntimeData) -> list[SelectEntity]:
     return entities
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: JuraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
-) -> None:
-    """Add this platform's entities of the entry's machine."""
-    async_add_entities(build_entities(entry.runtime_data))
+async_setup_entry = platform_setup(build_entities)

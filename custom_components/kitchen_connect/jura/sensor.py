@@ -12,14 +12,12 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import PERCENTAGE, EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from ..kitchenlib.jura.models import MachineProfile, MachineState, Process
 from ..kitchenlib.jura.status import MachineStatus, machine_status
-from .coordinator import JuraConfigEntry, JuraRuntimeData
-from .entity import JuraEntity, JuraEntityDescription
+from .coordinator import JuraRuntimeData
+from .entity import JuraEntity, JuraEntityDescription, platform_setup
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,8 +123,4 @@ def build_entities(data: JuraRuntimeData) -> list[JuraSensor]:
     return entities
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: JuraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
-) -> None:
-    """Add this platform's entities of the entry's machine."""
-    async_add_entities(build_entities(entry.runtime_data))
+async_setup_entry = platform_setup(build_entities)

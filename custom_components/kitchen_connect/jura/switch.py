@@ -6,12 +6,10 @@ from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.jura import messages
-from .coordinator import JuraConfigEntry, JuraRuntimeData
-from .entity import JuraEntity, translate_machine_errors
+from .coordinator import JuraRuntimeData
+from .entity import JuraEntity, platform_setup, translate_machine_errors
 
 PANEL_LOCK = SwitchEntityDescription(
     key="panel_lock", translation_key="panel_lock", entity_category=EntityCategory.CONFIG
@@ -42,8 +40,4 @@ def build_entities(data: JuraRuntimeData) -> list[JuraPanelLockSwitch]:
     return [JuraPanelLockSwitch(data, PANEL_LOCK)]
 
 
-async def async_setup_entry(
-    hass: HomeAssistant, entry: JuraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
-) -> None:
-    """Add this platform's entities of the entry's machine."""
-    async_add_entities(build_entities(entry.runtime_data))
+async_setup_entry = platform_setup(build_entities)
