@@ -27,6 +27,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.service_info.bluetooth import BluetoothServiceInfo
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
@@ -326,3 +327,34 @@ async def test_unknown_steps_are_unknown(hass: HomeAssistant) -> None:
     assert not hasattr(flow, "async_step_toaster_nothing")
     assert not hasattr(flow, "async_step_fridge")
     assert not hasattr(flow, "something_else")
+
+
+class _PositionalFed(Entity):
+    """Stands in for Home Assistant's Bluetooth coordinator entities: fed positionally."""
+
+    def __init__(self, coordinator: object, context: object = None) -> None:
+        self.fed_by = (coordinator, context)
+
+
+class _BluetoothStyleEntity(KitchenConnectEntity, _PositionalFed):
+    translation_prefix = "kettle"
+
+
+def test_the_entity_mixin_fits_any_feeding_base() -> None:
+    """Naming, unique id and device come from the mixin; the feeding base gets its arguments.
+
+    Home Assistant's own Bluetooth coordinator entities take ``(coordinator, context)``; their
+    module needs the Bluetooth stack's packages, which arrive with the first Bluetooth brand.
+    """
+    entity = _BluetoothStyleEntity(
+        "coordinator",
+        "context",
+        description=SensorEntityDescription(key="water", translation_key="water_level"),
+        device_info=DeviceInfo(identifiers={(DOMAIN, KETTLE_ADDRESS)}),
+        device_key=KETTLE_ADDRESS,
+    )
+    assert entity.fed_by == ("coordinator", "context")
+    assert entity.unique_id == f"{KETTLE_ADDRESS}_water"
+    assert entity.translation_key == "kettle_water_level"
+    assert entity.has_entity_name
+    assert entity.device_info == DeviceInfo(identifiers={(DOMAIN, KETTLE_ADDRESS)})
