@@ -110,7 +110,11 @@ def build_entities(data: JuraRuntimeData) -> list[JuraSensor]:
     """Sensors for everything this model reports, each fed by where its value comes from."""
     profile = data.profile
     products = [_product_counter(product.code, product.key) for product in profile.products]
-    entities = [JuraSensor(data, description) for description in STATUS_SENSORS]
+    entities = [
+        JuraSensor(data, description)
+        for description in STATUS_SENSORS
+        if description.supported_fn(profile)
+    ]
     entities += [
         JuraSensor(data, description, reads=data.counters)
         for description in COUNTER_SENSORS
