@@ -41,7 +41,7 @@ def _resolve_target(hass: HomeAssistant, device_id: str) -> tuple[ConfigEntry, s
     if device is None:
         raise _refuse("unknown_device")
     identifier = next((ident for domain, ident in device.identifiers if domain == DOMAIN), None)
-    entry = hass.config_entries.async_get_entry(device.config_entry_id or "")
+    entry = hass.config_entries.async_get_entry(device.config_entry_id)
     if identifier is None or entry is None or entry.domain != DOMAIN:
         raise _refuse("unknown_device")
     if entry.state is not ConfigEntryState.LOADED:

@@ -40,7 +40,7 @@ def spec_for_entry(entry: ConfigEntry) -> BrandSpec:
     return brand_spec(entry.data[CONF_BRAND])
 
 
-def platform_setup(platform: Platform) -> PlatformSetup:
+def platform_setup(platform: Platform) -> PlatformSetup[ConfigEntry]:
     """The ``async_setup_entry`` of a shared platform module: the entry's brand builds."""
 
     async def async_setup_entry(

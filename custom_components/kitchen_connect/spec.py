@@ -30,7 +30,10 @@ class BrandRuntimeData(Protocol):
 
 type KitchenConnectConfigEntry = ConfigEntry[BrandRuntimeData]
 
-type PlatformSetup = Callable[[HomeAssistant, Any, AddConfigEntryEntitiesCallback], Awaitable[None]]
+# A platform's ``async_setup_entry`` for entries of type ``EntryT``.
+type PlatformSetup[EntryT] = Callable[
+    [HomeAssistant, EntryT, AddConfigEntryEntitiesCallback], Awaitable[None]
+]
 
 
 def _always(_entry: ConfigEntry[Any], _device: str) -> bool:
@@ -97,7 +100,7 @@ class BrandSpec:
     key: str
     translation_prefix: str
     async_setup: Callable[[HomeAssistant, Any], Awaitable[BrandRuntimeData]]
-    platforms: Mapping[Platform, PlatformSetup]
+    platforms: Mapping[Platform, PlatformSetup[Any]]
     flow: type[BrandFlow]
     in_menu: bool = True
     discovery: Mapping[str, Callable[[Any], bool]] = field(default_factory=dict)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +13,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from ..entity import KitchenConnectEntity
 from ..kitchenlib.ge.appliance import Appliance
+from ..spec import PlatformSetup
 from .appliance_types import ApplianceKind, appliance_kind
 from .coordinator import GeConfigEntry, GeCoordinator
 from .devices import device_info
@@ -116,15 +117,10 @@ def entities_for[DescriptionT: GeEntityDescription, EntityT: GeEntity](
     ]
 
 
-type GePlatformSetup = Callable[
-    [HomeAssistant, GeConfigEntry, AddConfigEntryEntitiesCallback], Coroutine[Any, Any, None]
-]
-
-
 def platform_setup[DescriptionT: GeEntityDescription, EntityT: GeEntity](
     descriptions: tuple[DescriptionT, ...],
     entity_type: Callable[[GeCoordinator, str, DescriptionT], EntityT],
-) -> GePlatformSetup:
+) -> PlatformSetup[GeConfigEntry]:
     """A platform's ``async_setup_entry``: its entities for every appliance, now and later."""
 
     async def async_setup_entry(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 import contextlib
 from dataclasses import dataclass
-from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity import Entity, EntityDescription
@@ -15,6 +14,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from ..entity import KitchenConnectEntity, translate_library_errors
 from ..kitchenlib.jura.machine import JuraMachine
 from ..kitchenlib.jura.models import MachineProfile, MachineState
+from ..spec import PlatformSetup
 from .coordinator import (
     JuraConfigEntry,
     JuraReadCoordinator,
@@ -97,12 +97,9 @@ def translate_machine_errors(name: str) -> contextlib.AbstractAsyncContextManage
     )
 
 
-type JuraPlatformSetup = Callable[
-    [HomeAssistant, JuraConfigEntry, AddConfigEntryEntitiesCallback], Coroutine[Any, Any, None]
-]
-
-
-def platform_setup(build: Callable[[JuraRuntimeData], Sequence[Entity]]) -> JuraPlatformSetup:
+def platform_setup(
+    build: Callable[[JuraRuntimeData], Sequence[Entity]],
+) -> PlatformSetup[JuraConfigEntry]:
     """A platform's ``async_setup_entry``: the entities ``build`` makes for the machine."""
 
     async def async_setup_entry(
