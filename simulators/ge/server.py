@@ -21,8 +21,7 @@ import logging
 import re
 import secrets
 import string
-from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final
 
 from aiohttp import WSMsgType, web
 
@@ -30,6 +29,7 @@ from custom_components.kitchen_connect.kitchenlib.errors import ProtocolError
 from custom_components.kitchen_connect.kitchenlib.ge.endpoints import Endpoints
 from custom_components.kitchen_connect.kitchenlib.ge.erd import format_erd_code, parse_erd_code
 
+from ..lifecycle import Simulator
 from .auth_pages import AuthScenario, SimAccount, SimulatedAuth
 from .household import Household, default_household
 
@@ -96,7 +96,7 @@ class _Socket:
         return any(fnmatchcase(resource, pattern) for pattern in self.subscriptions)
 
 
-class SmartHqSimulator:
+class SmartHqSimulator(Simulator):
     """The SmartHQ cloud for one simulated household, on 127.0.0.1."""
 
     def __init__(
@@ -180,18 +180,6 @@ class SmartHqSimulator:
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     # --- switches for tests --------------------------------------------------------------
 

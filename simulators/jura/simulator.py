@@ -15,8 +15,7 @@ import ipaddress
 import secrets
 import socket
 import struct
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from custom_components.kitchen_connect.kitchenlib.errors import InvalidValueError, ProtocolError
 from custom_components.kitchen_connect.kitchenlib.jura.discovery import (
@@ -48,6 +47,7 @@ from custom_components.kitchen_connect.kitchenlib.jura.models import (
     ProductDef,
 )
 
+from ..lifecycle import Simulator
 from .sim_machine import ENERGY_SAFE_BIT, READY_BIT, SimulatedMachine
 
 GRINDING_STATE = 0x39
@@ -137,7 +137,7 @@ class _DiscoveryResponder(asyncio.DatagramProtocol):
             self._transport.sendto(self._simulator.discovery_reply(), addr)
 
 
-class JuraSimulator:
+class JuraSimulator(Simulator):
     """A simulated machine: one TCP session at a time, pairing, pushes, brews, care processes."""
 
     def __init__(
@@ -214,18 +214,6 @@ class JuraSimulator:
             await asyncio.gather(*self._handlers, return_exceptions=True)
         if server is not None:
             await server.wait_closed()
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     @property
     def host(self) -> str:
