@@ -83,6 +83,27 @@ def _state_changes(hass: HomeAssistant) -> list[Event]:
     return events
 
 
+def _add_window_ac_twin(
+    simulator: SmartHqSimulator,
+    mac: str,
+    nickname: str,
+    *,
+    label: str | None = None,
+    erds: dict[int, str] | None = None,
+) -> None:
+    """Put a copy of the window AC on the account, with its own MAC, name and changed ERDs."""
+    twin = simulator.household.appliances[WINDOW_AC]
+    simulator.household.add_appliance(
+        SimAppliance(
+            mac=mac,
+            nickname=nickname,
+            label=twin.label if label is None else label,
+            brand=twin.brand,
+            erds={**twin.erds, **(erds or {})},
+        )
+    )
+
+
 async def test_one_device_per_appliance(
     hass: HomeAssistant, ge_simulator: SmartHqSimulator
 ) -> None:
@@ -128,17 +149,8 @@ async def test_device_model_is_the_kind_and_model_id_the_model_number(
         assert device.model_id
 
     # An appliance of a type we do not know: listed, with its model number and no model.
-    twin = ge_simulator.household.appliances[WINDOW_AC]
     other = "D828C9A104FE"
-    ge_simulator.household.add_appliance(
-        SimAppliance(
-            mac=other,
-            nickname="Mystery",
-            label="Appliance",
-            brand=twin.brand,
-            erds={**twin.erds, 0x0008: "04"},
-        )
-    )
+    _add_window_ac_twin(ge_simulator, other, "Mystery", label="Appliance", erds={0x0008: "04"})
     await wait_for(
         hass,
         lambda: (
@@ -294,17 +306,8 @@ async def test_appliances_come_and_go_without_a_reload(
     """A new appliance on the account gets its device and entities; a removed one is removed."""
     entry = await add_ge_entry(hass, ge_simulator)
     registry = dr.async_get(hass)
-    twin = ge_simulator.household.appliances[WINDOW_AC]
     new_mac = "D828C9A10AFF"
-    ge_simulator.household.add_appliance(
-        SimAppliance(
-            mac=new_mac,
-            nickname="Guest AC",
-            label=twin.label,
-            brand=twin.brand,
-            erds=dict(twin.erds),
-        )
-    )
+    _add_window_ac_twin(ge_simulator, new_mac, "Guest AC")
     await wait_for(hass, lambda: hass.states.get("climate.guest_ac") is not None, timeout=5)
     assert registry.async_get_device_by_identifier((DOMAIN, new_mac), entry.entry_id) is not None
 
