@@ -65,6 +65,8 @@ CONFIGURATION_YAML = """\
 # below are the parts of it a Kitchen Connect developer uses, and stay on loopback.
 homeassistant:
   name: Kitchen Connect (develop)
+  # Without a country Home Assistant greets every new install with a repair.
+  country: DE
   auth_providers:
     - type: trusted_networks
       trusted_networks:
@@ -273,6 +275,20 @@ async def _load_registries(hass: HomeAssistant) -> None:
     await asyncio.gather(dr.async_load(hass), er.async_load(hass))
 
 
+async def ensure_jura_device(hass: HomeAssistant) -> None:
+    """Register the simulated machine's device now, so the banner can link to its page.
+
+    The integration finds it by the same identifier when Home Assistant starts.
+    """
+    entry = next(
+        (e for e in hass.config_entries.async_entries(DOMAIN) if e.unique_id == UNIQUE_ID), None
+    )
+    if entry is not None:
+        dr.async_get(hass).async_get_or_create(
+            config_entry_id=entry.entry_id, identifiers={(DOMAIN, UNIQUE_ID)}, name=TITLE
+        )
+
+
 async def prepare(config_dir: Path, simulator: Simulator, ge_port: int) -> None:
     """Run every step against one short-lived Home Assistant core (no integrations)."""
     write_configuration(config_dir)
@@ -290,6 +306,7 @@ async def prepare(config_dir: Path, simulator: Simulator, ge_port: int) -> None:
         await mark_onboarded(hass)
         await bind_loopback(hass)
         await _load_registries(hass)
+        await ensure_jura_device(hass)
         await ensure_owner(hass)
     finally:
         # The auth store saves with a delay; stopping flushes it. hass never started,

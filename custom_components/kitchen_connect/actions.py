@@ -24,6 +24,7 @@ import probatio as vol
 
 from .brands import registered_brands, spec_for_entry
 from .const import CONF_CONFIRM, DOMAIN
+from .fields import FieldValueInvalid
 from .spec import BrandAction
 
 _CALL_KEYS = frozenset({ATTR_DEVICE_ID, CONF_CONFIRM})
@@ -51,6 +52,8 @@ def _resolve_target(hass: HomeAssistant, device_id: str) -> tuple[ConfigEntry, s
 
 def _field_error(error: vol.Invalid, name: str) -> ServiceValidationError:
     field = ".".join(str(part) for part in error.path) or "?"
+    if isinstance(error, FieldValueInvalid):
+        return _refuse(error.refusal_key, field=field, **error.refusal_placeholders)
     if isinstance(error, vol.ExtraKeysInvalid):
         return _refuse("action_field_not_supported", field=field, name=name)
     return _refuse("action_field_invalid", field=field, detail=error.error_message)

@@ -197,3 +197,52 @@ async def test_every_action_is_described_for_the_ui(hass: HomeAssistant) -> None
     assert {"device_id", "product", "strength", "temperature", "confirm"} <= set(brew)
     assert set(brew["recipe"]["fields"]) == {"water", "milk", "milk_foam", "bypass", "milk_break"}
     assert set(brew["drip_coffee"]["fields"]) == {"cups", "brew_temperature"}
+
+
+def test_confirm_is_offered_unticked_not_required() -> None:
+    """A call made without ticking confirm reaches our refusal, which explains the action."""
+    descriptions = _SERVICES_SCHEMA(load_yaml_dict(str(SERVICES_YAML)))
+    for action, description in descriptions.items():
+        confirm = description["fields"]["confirm"]
+        assert not confirm.get("required", False), action
+        assert confirm["default"] is False, action
+
+
+@pytest.mark.usefixtures("kitchen")
+async def test_a_call_without_confirm_says_what_would_happen(
+    hass: HomeAssistant, jura_simulator: JuraSimulator
+) -> None:
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "brew", JURA_MACHINE_ID, product="espresso")
+    assert err.value.translation_key == "jura_confirm_brew"
+    assert _jura_sent(jura_simulator) == []
+
+
+@pytest.mark.usefixtures("kitchen")
+@pytest.mark.parametrize(
+    ("data", "key", "placeholders"),
+    [
+        ({"water": 700}, "action_field_too_high", {"field": "water", "limit": "600 mL"}),
+        ({"milk": -5}, "action_field_too_low", {"field": "milk", "limit": "0 s"}),
+        ({"water": "lots"}, "action_field_not_a_number", {"field": "water"}),
+        ({"water": None}, "action_field_not_a_number", {"field": "water"}),
+        (
+            {"temperature": "warm"},
+            "action_field_not_an_option",
+            {"field": "temperature", "options": "low, normal, high"},
+        ),
+    ],
+)
+async def test_out_of_range_values_are_refused_in_words(
+    hass: HomeAssistant,
+    jura_simulator: JuraSimulator,
+    data: dict[str, Any],
+    key: str,
+    placeholders: dict[str, str],
+) -> None:
+    """The refusal names the limit and its unit, and nothing reaches the machine."""
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "brew", JURA_MACHINE_ID, confirm=True, product="espresso", **data)
+    assert err.value.translation_key == key
+    assert err.value.translation_placeholders == placeholders
+    assert _jura_sent(jura_simulator) == []

@@ -11,6 +11,7 @@ from homeassistant.helpers import config_validation as cv
 import probatio as vol
 
 from ..const import DOMAIN
+from ..fields import Bounded, OneOf
 from ..kitchenlib.jura.models import ChoiceParam, MachineProfile, Process, ProductDef, RangeParam
 from ..spec import BrandAction
 from .coordinator import JuraConfigEntry
@@ -30,7 +31,9 @@ BREW_PARAMETERS: Mapping[str, str] = {
     "temperature": "temperature",
 }
 
-_AMOUNT = vol.All(vol.Coerce(int), vol.Range(min=0, max=600))
+# Wider than any model allows; brew_values checks each product's own limits.
+_MILLILITRES = Bounded(0, 600, "mL")
+_SECONDS = Bounded(0, 120, "s")
 
 
 def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
@@ -119,19 +122,19 @@ JURA_ACTIONS: tuple[BrandAction, ...] = (
         fields={
             vol.Optional(ATTR_PRODUCT): cv.string,
             vol.Optional("strength"): vol.All(vol.Coerce(str), vol.Length(min=1, max=10)),
-            vol.Optional("water"): _AMOUNT,
-            vol.Optional("milk"): _AMOUNT,
-            vol.Optional("milk_foam"): _AMOUNT,
-            vol.Optional("bypass"): _AMOUNT,
-            vol.Optional("milk_break"): _AMOUNT,
-            vol.Optional("temperature"): vol.In(["low", "normal", "high"]),
+            vol.Optional("water"): _MILLILITRES,
+            vol.Optional("milk"): _SECONDS,
+            vol.Optional("milk_foam"): _SECONDS,
+            vol.Optional("bypass"): _MILLILITRES,
+            vol.Optional("milk_break"): _SECONDS,
+            vol.Optional("temperature"): OneOf(("low", "normal", "high")),
         },
         refusal_key_fn=lambda _data: "jura_confirm_brew",
         run=_async_brew,
     ),
     BrandAction(
         name="start_maintenance",
-        fields={vol.Required(ATTR_PROCESS): vol.In([process.value for process in Process])},
+        fields={vol.Required(ATTR_PROCESS): OneOf.of(process.value for process in Process)},
         refusal_key_fn=lambda data: f"jura_confirm_{data[ATTR_PROCESS]}",
         run=_async_start_maintenance,
     ),
