@@ -56,6 +56,9 @@ _INITIAL_MAINTENANCE_COUNTERS: dict[Process, int] = {
 }
 _INITIAL_MAINTENANCE_PERCENT: dict[Process, int] = {Process.DESCALE: 70}
 
+# Variants whose dongle took @AN:02 without a word and left the machine on (jura.md §2.5).
+STANDBY_IGNORED_BY = frozenset({"S8 (EB)"})
+
 # @TM:60 limit pairs, in wire order: water, milk, foam, bypass, milk break.
 _LIMIT_POSITIONS = (4, 5, 6, 10, 11)
 _FIVE_ML_POSITIONS = frozenset({4, 10})
@@ -70,8 +73,9 @@ class SimulatedMachine:
         # Idle means "coffee ready" only; energy-safe (36) is set by @AN:02.
         self.alerts: set[int] = {READY_BIT}
         self.settings: dict[int, str] = {
-            setting.argument: setting.default.upper() for setting in profile.settings
+            setting.argument: _starting_value(setting) for setting in profile.settings
         }
+        self.ignores_standby = not STANDBY_IGNORED_BY.isdisjoint(profile.names)
         self.maintenance_counters: dict[Process, int] = {
             process: _INITIAL_MAINTENANCE_COUNTERS.get(process, 0) for process in Process
         }
@@ -98,7 +102,12 @@ class SimulatedMachine:
         return encode_status_bits(self.alerts, length)
 
     def reply(self, command: str) -> str | None:
-        """The reply to an instant command; None means the machine stays silent."""
+        """The reply to an instant command; None means the machine stays silent.
+
+        Verbs the firmware does not know (``@TT:00`` on the S8 EB, anything made up) get
+        no answer at all, so a client has to time out; known verbs with arguments they
+        do not take get the generic refusal.
+        """
         verb, _, argument = command.partition(":")
         match verb:
             case "@TG":
@@ -114,11 +123,15 @@ class SimulatedMachine:
                     self.alerts.discard(LOCKED_KEYS_BIT)
                 return "@ts"
             case "@AN" if argument == "02":
+                if self.ignores_standby:
+                    return None
                 self.alerts.add(ENERGY_SAFE_BIT)
                 return "@an:02"
             case "@HU?" if not argument:
                 return "@hu:800"
-        return REFUSAL
+            case "@TS" | "@AN":
+                return REFUSAL
+        return None
 
     def _reply_tg(self, argument: str) -> str:
         if argument == "43":
@@ -167,10 +180,13 @@ class SimulatedMachine:
             return REFUSAL
         if len(address) != 2:
             return REFUSAL
+        if arg != LIMITS_ARGUMENT and arg not in self.settings:
+            # Any form at an address the firmware lacks, the batch read @TM:00,FC included.
+            return f"@tm:{arg | 0x80:02X}"
         if not separator:
             return self._read_setting(arg)
         value, sent_checksum = rest[:-2], rest[-2:]
-        if not value or checksum(f"{address},{value}") != sent_checksum.upper():
+        if not value or checksum(f"{address.upper()},{value.upper()}") != sent_checksum.upper():
             return REFUSAL
         if arg == LIMITS_ARGUMENT:
             return self._read_limits(value)
@@ -188,8 +204,9 @@ class SimulatedMachine:
             and value.startswith("21")
         ):
             value = value[2:]
-        payload = f"{arg:02X},{value}"
-        return f"@tm:{payload}{checksum(payload)}"
+        # The S8 EB echoes the address in lower case (@tm:0a,04FE); the checksum is the
+        # one of the upper-case text all the same.
+        return f"@tm:{arg:02x},{value}{checksum(f'{arg:02X},{value}')}"
 
     def _write_setting(self, arg: int, value: str) -> str:
         setting = self.profile.setting(arg)
@@ -263,6 +280,20 @@ class SimulatedMachine:
         if process is Process.FILTER_CHANGE:
             self.filter_installed = True
         self.alerts -= self.process_alert_bits(process)
+
+
+def _starting_value(setting: SettingDef) -> str:
+    """The declared default, or the option whose band holds it when it is none of them.
+
+    The ENA 4 declares hardness 0A (10 °dH) while its steps start at 01, 08, 10 and 18;
+    a fresh machine holds a value its own display can show, so step 2 (08).
+    """
+    default = setting.default.upper()
+    options = [wire.upper() for _name, wire in setting.items]
+    if not options or default in options:
+        return default
+    below = [wire for wire in options if int(wire, 16) <= int(default, 16)]
+    return max(below, key=lambda wire: int(wire, 16)) if below else options[0]
 
 
 def _valid_setting_value(setting: SettingDef, value: str) -> bool:

@@ -173,6 +173,14 @@ class JuraSimulator(Simulator):
         self.settings_menu_open = False  # pairing requests are refused
         self.refuse_sessions = False  # even paired clients get ABORTED (e.g. the app holds it)
         self.refuse_counter_reads = False  # @TG:43 and @TG:C0 get the generic refusal
+        # Prefixes of commands the machine receives but never answers nor acts on, the way
+        # firmware treats verbs it does not implement; tests use it for a known command.
+        self.ignored_commands: set[str] = set()
+        # Prefix -> seconds the machine takes before it acts on and answers a command
+        # (the session keeps pushing meanwhile; later commands wait their turn).
+        self.reply_delays: dict[str, float] = {}
+        # Command -> the exact text answered instead of the normal reply (odd firmware).
+        self.reply_overrides: dict[str, str] = {}
         self.commands: list[str] = []
         self.connections = 0  # TCP connections the dongle saw, welcome or reset
         self.pairing_requested = asyncio.Event()  # set while the Connect prompt shows
@@ -251,9 +259,22 @@ class JuraSimulator(Simulator):
             self.machine.alerts.discard(bit)
 
     @property
+    def ignores_standby(self) -> bool:
+        """Whether ``@AN:02`` gets no answer and leaves the machine on (the S8 EB's way)."""
+        return self.machine.ignores_standby
+
+    @ignores_standby.setter
+    def ignores_standby(self, ignores: bool) -> None:
+        self.machine.ignores_standby = ignores
+
+    @property
     def settings(self) -> dict[int, str]:
         """Current setting values (argument -> wire hex)."""
         return dict(self.machine.settings)
+
+    def remove_setting(self, argument: int) -> None:
+        """Firmware without this setting, although the model's profile declares it."""
+        self.machine.settings.pop(argument, None)
 
     def set_setting(self, argument: int, value_hex: str) -> None:
         """Change a setting as if done on the machine's own display."""
@@ -314,6 +335,15 @@ class JuraSimulator(Simulator):
         if session is not None:
             _reset(session.writer)
             self._detach(session)
+
+    def brew_at_machine(self, product_key: str) -> None:
+        """Start a product from the machine's own display (no session needed)."""
+        product = self.profile.product_by_key(product_key)
+        if product is None or self.busy:
+            raise InvalidValueError(f"cannot start {product_key!r} now")
+        self._push("@TB")
+        self._brewing_code = product.code
+        self._begin_activity(self._brew(product))
 
     def push_now(self) -> None:
         """Push a ``@TF`` status frame immediately."""
@@ -388,6 +418,8 @@ class JuraSimulator(Simulator):
                 self.commands.append(text)
                 if text == HANGUP:
                     return
+                if delay := self._reply_delay(text):
+                    await asyncio.sleep(delay)
                 keep_open = (
                     self._handle(session, text)
                     if session.authenticated
@@ -469,8 +501,18 @@ class JuraSimulator(Simulator):
 
     # --- commands ----------------------------------------------------------------------------
 
+    def _reply_delay(self, text: str) -> float:
+        return max(
+            (delay for prefix, delay in self.reply_delays.items() if text.startswith(prefix)),
+            default=0.0,
+        )
+
     def _handle(self, session: _Session, text: str) -> bool:
-        if text.startswith("@TP:"):
+        if any(text.startswith(prefix) for prefix in self.ignored_commands):
+            return True
+        if text in self.reply_overrides:
+            session.send(self.reply_overrides[text])
+        elif text.startswith("@TP:"):
             self._start_brew(session, text[4:])
         elif text in PROCESS_VERBS:
             self._start_process(session, text)

@@ -9,7 +9,13 @@ import logging
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    Platform,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
@@ -18,14 +24,16 @@ import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.kitchen_connect.const import DOMAIN
+from custom_components.kitchen_connect.jura import entry_data
 from custom_components.kitchen_connect.jura.const import (
+    BRAND_KEY,
     OPTION_COUNTER_INTERVAL,
     OPTION_PRODUCT_COUNTER_INTERVAL,
 )
 from custom_components.kitchen_connect.kitchenlib.jura.messages import MAINTENANCE_COUNTERS
 from custom_components.kitchen_connect.kitchenlib.jura.models import Process
 from simulators.jura.simulator import JuraSimulator
-from tests.helpers import JURA_MACHINE_ID, add_jura_entry, wait_for
+from tests.helpers import JURA_MACHINE_ID, add_jura_entry, only_platform, wait_for
 
 STATUS = "sensor.kaffeebert_status"
 WATER_TANK = "binary_sensor.kaffeebert_water_tank_empty"
@@ -35,6 +43,12 @@ CLEANINGS = "sensor.kaffeebert_cleanings"
 DESCALE_NEED = "sensor.kaffeebert_descaling_need"
 HARDNESS = "number.kaffeebert_water_hardness"
 LANGUAGE = "select.kaffeebert_display_language"
+
+
+@pytest.fixture
+def quick_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Requests the machine leaves unanswered time out after a moment, not six seconds."""
+    monkeypatch.setitem(entry_data.MACHINE_TIMING, "request_timeout", 0.3)
 
 
 def _device_id(hass: HomeAssistant) -> str:
@@ -173,7 +187,6 @@ async def test_brew_uses_ui_choices(hass: HomeAssistant, jura_simulator: JuraSim
 @pytest.mark.parametrize(
     ("fields", "key"),
     [
-        ({}, "jura_no_product"),
         ({"product": "hot_chocolate"}, "jura_unknown_product"),
         ({"product": "espresso", "water": 500}, "jura_value_out_of_range"),
         ({"product": "espresso", "water": 42}, "jura_value_out_of_range"),
@@ -199,8 +212,29 @@ async def test_bad_brew_input_sends_nothing(
     assert _sent(jura_simulator, "@TP") == []
 
 
+async def test_brew_without_any_product_sends_nothing(
+    hass: HomeAssistant, jura_simulator: JuraSimulator
+) -> None:
+    """No product in the call and none chosen (no Product select here): refused up front."""
+    with only_platform(BRAND_KEY, Platform.SENSOR):
+        await add_jura_entry(hass, jura_simulator)
+    jura_simulator.clear_commands()
+
+    with pytest.raises(ServiceValidationError) as raised:
+        await hass.services.async_call(
+            DOMAIN, "brew", {"device_id": _device_id(hass), "confirm": True}, blocking=True
+        )
+    assert raised.value.translation_key == "jura_no_product"
+    assert _sent(jura_simulator, "@TP") == []
+
+
+@pytest.mark.usefixtures("quick_requests")
 async def test_standby_needs_confirm(hass: HomeAssistant, jura_simulator: JuraSimulator) -> None:
-    """Standby is gated like the other destructive actions."""
+    """Standby is gated like the other destructive actions.
+
+    The simulated S8 EB takes @AN:02 without a word, as the real one does; the action
+    still succeeds, as the command was sent.
+    """
     await add_jura_entry(hass, jura_simulator)
     call = {"device_id": _device_id(hass)}
     with pytest.raises(ServiceValidationError):
@@ -208,6 +242,24 @@ async def test_standby_needs_confirm(hass: HomeAssistant, jura_simulator: JuraSi
     assert _sent(jura_simulator, "@AN") == []
     await hass.services.async_call(DOMAIN, "standby", {**call, "confirm": True}, blocking=True)
     assert _sent(jura_simulator, "@AN:02") == ["@AN:02"]
+    assert hass.states.get(STATUS).state == "ready"
+
+
+@pytest.mark.usefixtures("quick_requests")
+@pytest.mark.parametrize("jura_model", ["EF1030"])
+async def test_standby_on_a_machine_that_answers(
+    hass: HomeAssistant, jura_simulator: JuraSimulator
+) -> None:
+    """An E6 answers @AN:02 and goes to energy saving; a refusal is reported in words."""
+    await add_jura_entry(hass, jura_simulator)
+    call = {"device_id": _device_id(hass), "confirm": True}
+    await hass.services.async_call(DOMAIN, "standby", call, blocking=True)
+    assert 36 in jura_simulator.alerts  # energy_safe
+
+    jura_simulator.reply_overrides["@AN:02"] = "@an:error"
+    with pytest.raises(HomeAssistantError) as raised:
+        await hass.services.async_call(DOMAIN, "standby", call, blocking=True)
+    assert raised.value.translation_key == "jura_command_refused"
 
 
 async def test_actions_reject_unknown_or_unloaded_targets(

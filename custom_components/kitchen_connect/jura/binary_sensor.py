@@ -35,10 +35,10 @@ _NARRATION = frozenset(
         "coffee_eye_cup_detected",
     }
 )
-# Alerts that mean a cover, tray or tap is open rather than something missing.
-_OPENINGS = frozenset(
-    {"close_tab", "close_front_cover", "close_powder_cover", "ventilation_closed", "open_tap"}
-)
+# Alerts raised while a cover or the tap is open, so that "on" reads "Open". Those that
+# ask for something to be opened ("ventilation_closed", "open_tab") are raised while it
+# is shut: problems, which as openings would read "Open" exactly when it is closed.
+_OPENINGS = frozenset({"close_tab", "close_front_cover", "close_powder_cover"})
 
 
 def alert_description(alert: AlertDef) -> BinarySensorEntityDescription:

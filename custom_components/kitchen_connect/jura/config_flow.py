@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 import secrets
 from typing import Any, Final
@@ -71,6 +71,10 @@ CONF_MACHINE: Final = "machine"
 NO_UDP_ID_PREFIX: Final = "jura-"
 CONN_ID_PREFIX: Final = "ha-"
 UNKNOWN_MODEL_TITLE: Final = "Jura coffee machine"
+# How long a submitted form waits for a pairing outcome before it shows the progress
+# step, and how long that step lasts at least: long enough for the dialog to listen.
+PAIRING_GRACE: Final = 1.5
+PROGRESS_HOLD: Final = 1.5
 
 DEFAULT_OPTIONS: Final[Mapping[str, int]] = {
     OPTION_COUNTER_INTERVAL: DEFAULT_COUNTER_INTERVAL,
@@ -171,6 +175,12 @@ def _machine_label(machine: DiscoveredMachine) -> str:
     return f"{machine.name or _model_title(profile)} ({machine.host})"
 
 
+async def _async_outlast(attempt: asyncio.Task[str], hold: float) -> None:
+    """End once ``attempt`` has, but not sooner than ``hold`` seconds from now."""
+    await asyncio.sleep(hold)
+    await asyncio.wait((attempt,))
+
+
 class JuraFlow(BrandFlow):
     """The Jura steps of the integration's config flow.
 
@@ -183,12 +193,15 @@ class JuraFlow(BrandFlow):
     discovery_timeout: float = 3.0
     poll_timeout: float = 1.5
     pairing_timeout: float = PAIRING_TIMEOUT
+    pairing_grace: float = PAIRING_GRACE
+    progress_hold: float = PROGRESS_HOLD
 
     _jura_found: dict[str, DiscoveredMachine]
     _jura_pairing: _Pairing
     _jura_form: str  # the form that pairing errors return to
     _jura_input: Mapping[str, Any] | None = None  # last submitted form, to refill it
-    _jura_task: asyncio.Task[str] | None = None
+    _jura_attempt: asyncio.Task[str] | None = None
+    _jura_progress: asyncio.Task[None] | None = None
     _jura_error: str | None = None
 
     async def async_step_jura(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -290,30 +303,54 @@ class JuraFlow(BrandFlow):
     async def async_step_jura_pair(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Wait while the user confirms the pairing on the machine's display."""
-        pairing = self._jura_pairing
-        if self._jura_task is None:
-            self._jura_task = self.hass.async_create_task(
-                async_pair(
-                    pairing.host,
-                    conn_id=pairing.conn_id,
-                    pin=pairing.pin,
-                    port=pairing.port,
-                    timeout=self.pairing_timeout,
-                ),
-                name=f"jura-pair-{pairing.host}",
-                eager_start=False,
+        """Pair: wait while the user confirms on the machine's display, unless it answers at once.
+
+        Home Assistant's dialog listens for the end of a progress step only once it
+        has shown that step, so an end that came sooner would be lost and the dialog
+        would spin for ever. An outcome within ``pairing_grace`` is therefore shown
+        at once, without a progress step, and a progress step lasts at least
+        ``progress_hold``.
+        """
+        if self._jura_attempt is None:
+            attempt = self._jura_attempt = self._jura_start_pairing()
+            await asyncio.wait((attempt,), timeout=self.pairing_grace)
+            if attempt.done():
+                return await self._async_jura_show(self._jura_outcome())
+            self._jura_progress = self.hass.async_create_task(
+                _async_outlast(attempt, self.progress_hold), name="jura-pair-progress"
             )
-        if not self._jura_task.done():
+        if self._jura_progress is not None and not self._jura_progress.done():
             return self.flow.async_show_progress(
                 step_id="jura_pair",
                 progress_action="jura_pair",
-                progress_task=self._jura_task,
+                progress_task=self._jura_progress,
                 description_placeholders={"timeout": str(round(self.pairing_timeout))},
             )
-        task, self._jura_task = self._jura_task, None
+        return self.flow.async_show_progress_done(next_step_id=self._jura_outcome())
+
+    def _jura_start_pairing(self) -> asyncio.Task[str]:
+        pairing = self._jura_pairing
+        return self.hass.async_create_task(
+            async_pair(
+                pairing.host,
+                conn_id=pairing.conn_id,
+                pin=pairing.pin,
+                port=pairing.port,
+                timeout=self.pairing_timeout,
+            ),
+            name=f"jura-pair-{pairing.host}",
+        )
+
+    def _jura_outcome(self) -> str:
+        """Take the finished pairing's result; return the step that shows it."""
+        attempt, self._jura_attempt, self._jura_progress = self._jura_attempt, None, None
+        assert attempt is not None
+        if attempt.cancelled():
+            # Only an abandoned flow cancels it; nobody sees what follows.
+            self._jura_error = "jura_cannot_connect"
+            return self._jura_form
         try:
-            pairing.token = task.result()
+            self._jura_pairing.token = attempt.result()
         except AuthError:
             self._jura_error = "jura_wrong_pin"
         except CommandRefusedError:
@@ -323,8 +360,18 @@ class JuraFlow(BrandFlow):
         except ConnectionFailedError, ProtocolError:
             self._jura_error = "jura_cannot_connect"
         else:
-            return self.flow.async_show_progress_done(next_step_id="jura_paired")
-        return self.flow.async_show_progress_done(next_step_id=self._jura_form)
+            return "jura_paired"
+        return self._jura_form
+
+    async def _async_jura_show(self, step_id: str) -> ConfigFlowResult:
+        """What the step ``step_id`` shows before any input."""
+        step: Callable[[], Awaitable[ConfigFlowResult]] = getattr(self, f"async_step_{step_id}")
+        return await step()
+
+    def async_remove(self) -> None:
+        """Hang up a pairing the user walked away from, rather than let it run out."""
+        if self._jura_attempt is not None:
+            self._jura_attempt.cancel()
 
     async def async_step_jura_paired(
         self, user_input: dict[str, Any] | None = None

@@ -8,6 +8,7 @@ CONF_CONN_ID: Final = "conn_id"
 CONF_MODEL: Final = "model"
 CONF_ARTICLE: Final = "article"
 CONF_MACHINE_ID: Final = "machine_id"
+CONF_PANEL_LOCK: Final = "panel_lock"  # the lock the user set, kept across restarts
 
 OPTION_COUNTER_INTERVAL: Final = "counter_interval"  # minutes
 OPTION_PRODUCT_COUNTER_INTERVAL: Final = "product_counter_interval"  # minutes

@@ -33,6 +33,7 @@ from ..kitchenlib.jura.models import (
 )
 from ..kitchenlib.jura.status import active_alert_keys, machine_status
 from .const import (
+    CONF_PANEL_LOCK,
     DEFAULT_COUNTER_INTERVAL,
     DEFAULT_PRODUCT_COUNTER_INTERVAL,
     FIRST_STATUS_TIMEOUT,
@@ -105,7 +106,14 @@ class JuraSessionCoordinator(DataUpdateCoordinator[MachineState]):
 
     async def _open_session(self) -> None:
         await self.machine.connect()
-        await self.machine.wait_for_status(FIRST_STATUS_TIMEOUT)
+        try:
+            await self.machine.wait_for_status(FIRST_STATUS_TIMEOUT)
+            if not self.machine.connected:
+                raise ConnectionFailedError("the machine hung up right after the handshake")
+        except BaseException:
+            # Failed or cancelled: the machine allows one session, so never leave it open.
+            await self.machine.disconnect()
+            raise
 
     async def async_shutdown(self) -> None:
         """Stop the supervisor and hang up, so the machine is free for the phone app."""
@@ -137,6 +145,22 @@ class JuraSessionCoordinator(DataUpdateCoordinator[MachineState]):
                     backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
             self._clear_refusals()
             self._mark_available()
+
+    async def async_set_panel_lock(self, locked: bool) -> None:
+        """Lock or unlock the panel, and remember the choice across reloads and restarts.
+
+        Without it, the next session would take the user's lock for one left behind by a
+        dead session and release it.
+        """
+        try:
+            await self.machine.set_panel_lock(locked)
+        finally:
+            wanted = self.machine.lock_wanted
+            entry = self.config_entry
+            if entry.data.get(CONF_PANEL_LOCK, False) != wanted:
+                self.hass.config_entries.async_update_entry(
+                    entry, data={**entry.data, CONF_PANEL_LOCK: wanted}
+                )
 
     @property
     def refusal_issue_id(self) -> str:
@@ -361,5 +385,11 @@ class JuraRuntimeData:
                     f"{code:02X}": n for code, n in state.product_counters.items()
                 },
                 "settings": {f"{arg:02X}": value for arg, value in state.settings.items()},
+                "settings_unsupported": [
+                    f"{arg:02X}" for arg in sorted(machine.unsupported_settings)
+                ],
+                "settings_unreadable": [
+                    f"{arg:02X}" for arg in sorted(machine.unreadable_settings)
+                ],
             },
         }

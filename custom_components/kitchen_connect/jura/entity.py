@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 import contextlib
 from dataclasses import dataclass
 
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from ..const import DOMAIN
 from ..entity import KitchenConnectEntity, translate_library_errors
+from ..kitchenlib import ProtocolError
+from ..kitchenlib.jura.connection import ReplyTimeoutError
 from ..kitchenlib.jura.machine import JuraMachine
-from ..kitchenlib.jura.models import MachineProfile, MachineState
+from ..kitchenlib.jura.models import MachineProfile, MachineState, SettingDef
 from ..spec import PlatformSetup
 from .coordinator import (
     JuraConfigEntry,
@@ -90,11 +94,56 @@ class JuraEntity(KitchenConnectEntity, CoordinatorEntity[JuraSessionCoordinator]
         return self.coordinator.data if self.reads is None else self.reads.data
 
 
-def translate_machine_errors(name: str) -> contextlib.AbstractAsyncContextManager[None]:
-    """Turn library errors into the translated errors Home Assistant shows the user."""
-    return translate_library_errors(
+class JuraSettingEntity(JuraEntity):
+    """A machine setting, shown from the slow read of the settings.
+
+    Unavailable while the machine gives no value for it: its firmware lacks the setting
+    or the last read of it failed. A value that reads but is none of the model's
+    options is a single missing value instead, shown as unknown.
+    """
+
+    def __init__(
+        self, data: JuraRuntimeData, description: EntityDescription, setting: SettingDef
+    ) -> None:
+        super().__init__(data, description, reads=data.product_counters)
+        self._setting = setting
+
+    @property
+    def available(self) -> bool:
+        """Session and read up, and the machine gave this setting a value."""
+        argument = self._setting.argument
+        machine = self.machine
+        return (
+            super().available
+            and argument not in machine.unsupported_settings
+            and argument not in machine.unreadable_settings
+        )
+
+
+@contextlib.asynccontextmanager
+async def translate_machine_errors(name: str) -> AsyncIterator[None]:
+    """Turn library errors into the translated errors Home Assistant shows the user.
+
+    A command that got no answer, or one that could not be understood, was sent all
+    the same: the machine may have carried it out, unlike when it was never connected.
+    """
+    async with translate_library_errors(
         name, refused_key="jura_command_refused", not_connected_key="jura_not_connected"
-    )
+    ):
+        try:
+            yield
+        except ReplyTimeoutError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="jura_no_reply",
+                translation_placeholders={"name": name},
+            ) from err
+        except ProtocolError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="jura_unexpected_reply",
+                translation_placeholders={"name": name},
+            ) from err
 
 
 def platform_setup(

@@ -7,13 +7,13 @@ from homeassistant.const import EntityCategory
 
 from ..kitchenlib.jura.models import SettingDef
 from .coordinator import JuraRuntimeData
-from .entity import JuraEntity, platform_setup, translate_machine_errors
+from .entity import JuraSettingEntity, platform_setup, translate_machine_errors
 
 # Units for the numeric settings we know; others are unit-less.
 _UNITS = {"hardness": "°dH"}
 
 
-class JuraSettingNumber(JuraEntity, NumberEntity):
+class JuraSettingNumber(JuraSettingEntity, NumberEntity):
     """A numeric setting, validated against the model's range before it is written."""
 
     def __init__(self, data: JuraRuntimeData, setting: SettingDef) -> None:
@@ -29,9 +29,8 @@ class JuraSettingNumber(JuraEntity, NumberEntity):
                 native_unit_of_measurement=_UNITS.get(setting.key),
                 mode=NumberMode.BOX,
             ),
-            reads=data.product_counters,
+            setting,
         )
-        self._setting = setting
 
     @property
     def native_value(self) -> float | None:

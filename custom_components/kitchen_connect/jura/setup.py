@@ -16,6 +16,7 @@ from .coordinator import (
     JuraConfigEntry,
     JuraCounterCoordinator,
     JuraProductCounterCoordinator,
+    JuraReadCoordinator,
     JuraRuntimeData,
     JuraSessionCoordinator,
 )
@@ -28,15 +29,24 @@ async def async_setup_jura_entry(hass: HomeAssistant, entry: JuraConfigEntry) ->
     """Open the session (ConfigEntryNotReady or reauth when it cannot) and read once.
 
     A slow read failing here leaves only its own entities unavailable until the next
-    read succeeds; it never fails the setup.
+    read succeeds; it never fails the setup. Whatever does fail the setup, or cancels
+    it, closes the session: the machine allows only one, and the retry needs it.
     """
     machine = machine_from_entry(entry.data, entry.options)
     session = JuraSessionCoordinator(hass, entry, machine)
-    await session.async_config_entry_first_refresh()
-    counters = JuraCounterCoordinator(hass, entry, session)
-    product_counters = JuraProductCounterCoordinator(hass, entry, session)
-    await counters.async_refresh()
-    await product_counters.async_refresh()
+    readers: list[JuraReadCoordinator] = []
+    try:
+        await session.async_config_entry_first_refresh()
+        counters = JuraCounterCoordinator(hass, entry, session)
+        product_counters = JuraProductCounterCoordinator(hass, entry, session)
+        readers += (counters, product_counters)
+        for reader in readers:
+            await reader.async_refresh()
+    except BaseException:
+        for reader in readers:
+            await reader.async_shutdown()
+        await session.async_shutdown()
+        raise
     machine_id = entry.data.get(CONF_MACHINE_ID) or entry.unique_id or entry.entry_id
     profile = machine.profile
     data = JuraRuntimeData(
@@ -52,6 +62,9 @@ async def async_setup_jura_entry(hass: HomeAssistant, entry: JuraConfigEntry) ->
             name=entry.title,
         ),
     )
+    # The device exists before the entities, so the firmware read below always has one
+    # to write to, however fast the dongle answers.
+    dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **data.device_info)
     entry.async_create_background_task(
         hass, _async_read_identity(hass, entry, data), f"{DOMAIN} jura identity {machine.host}"
     )

@@ -25,14 +25,14 @@ class JuraPanelLockSwitch(JuraEntity, SwitchEntity):
         return messages.LOCKED_KEYS_BIT in self.state_data.alerts
 
     async def async_turn_on(self, **kwargs: Any) -> None:
-        """Lock the panel."""
+        """Lock the panel; it stays locked across reloads and restarts."""
         async with translate_machine_errors(self.coordinator.config_entry.title):
-            await self.machine.set_panel_lock(True)
+            await self.coordinator.async_set_panel_lock(True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Unlock the panel."""
         async with translate_machine_errors(self.coordinator.config_entry.title):
-            await self.machine.set_panel_lock(False)
+            await self.coordinator.async_set_panel_lock(False)
 
 
 def build_entities(data: JuraRuntimeData) -> list[JuraPanelLockSwitch]:

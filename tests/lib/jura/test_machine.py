@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 import logging
 import socket
 import time
@@ -17,6 +17,7 @@ from custom_components.kitchen_connect.kitchenlib import (
     InvalidValueError,
 )
 from custom_components.kitchen_connect.kitchenlib.jura import machine as machine_module
+from custom_components.kitchen_connect.kitchenlib.jura.connection import ReplyTimeoutError
 from custom_components.kitchen_connect.kitchenlib.jura.machine import (
     JuraMachine,
     SessionRefusedError,
@@ -197,7 +198,7 @@ async def test_undecodable_setting_is_left_out(
 
 async def test_commands_and_refusals(simulator: JuraSimulator) -> None:
     """Care processes, cancel and standby; unknown products and processes refused locally."""
-    machine = await _machine(simulator)
+    machine = await _machine(simulator, request_timeout=0.5)
     await machine.connect()
     with pytest.raises(InvalidValueError):
         await machine.brew("hot_chocolate")
@@ -254,6 +255,91 @@ async def test_reconnect_gap_is_honoured(simulator: JuraSimulator) -> None:
     await machine.disconnect()
 
 
+async def test_a_new_client_waits_only_the_rest_of_the_gap(simulator: JuraSimulator) -> None:
+    """A client made after another closed (a reload) waits what is left of the gap.
+
+    The dongle resets a session opened too soon after the last one closed.
+    """
+    simulator.reconnect_gap = 0.8
+    token = await async_pair(simulator.host, conn_id="tester", port=simulator.port)
+    await asyncio.sleep(0.9)  # the pairing session closed, too
+
+    def client() -> JuraMachine:
+        return JuraMachine(
+            simulator.host,
+            PROFILE,
+            conn_id="tester",
+            token=token,
+            port=simulator.port,
+            reconnect_gap=1.0,
+        )
+
+    first = client()
+    await first.connect()
+    await first.disconnect()
+    await asyncio.sleep(0.4)
+    connections = simulator.connections
+
+    second = client()
+    started = time.monotonic()
+    await second.connect()
+    waited = time.monotonic() - started
+    assert second.connected
+    assert simulator.connections == connections + 1  # not reset
+    assert 0.5 <= waited < 0.95
+    await second.disconnect()
+
+
+async def test_the_gap_is_kept_per_address(simulator: JuraSimulator) -> None:
+    """A session just closed on one machine does not hold up a client of another."""
+    other = JuraSimulator(PROFILE, auto_confirm_pairing=True, push_interval=0.05)
+    async with other:
+        first = await _machine(simulator)
+        first.reconnect_gap = 5.0
+        await first.connect()
+        await first.disconnect()
+        token = await async_pair(other.host, conn_id="tester", port=other.port)
+        second = JuraMachine(
+            other.host, PROFILE, conn_id="tester", token=token, port=other.port, reconnect_gap=5.0
+        )
+        started = time.monotonic()
+        await second.connect()
+        assert time.monotonic() - started < 1
+        await second.disconnect()
+
+
+async def test_standby_ignored_by_the_machine_counts_as_sent(
+    simulator: JuraSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The S8 EB takes @AN:02 without a word; that is no error, and the session stays."""
+    machine = await _machine(simulator, request_timeout=0.5)
+    await machine.connect()
+    caplog.set_level(logging.DEBUG, logger=machine_module.__name__)
+
+    started = time.monotonic()
+    await machine.standby()
+    assert time.monotonic() - started < 1
+    assert simulator.commands[-1] == "@AN:02"
+    assert "standby" in caplog.text
+    assert machine.connected
+    await machine.cancel()  # the session still answers
+    await machine.disconnect()
+
+
+@pytest.mark.parametrize(("reply", "refused"), [("@an:02", False), ("@an:error", True)])
+async def test_standby_answered(simulator: JuraSimulator, reply: str, refused: bool) -> None:
+    """Machines that answer: @an:02 is done, @an:error is a refusal."""
+    simulator.reply_overrides["@AN:02"] = reply
+    machine = await _machine(simulator)
+    await machine.connect()
+    if refused:
+        with pytest.raises(CommandRefusedError):
+            await machine.standby()
+    else:
+        await machine.standby()
+    await machine.disconnect()
+
+
 async def test_dropped_session_is_reported(simulator: JuraSimulator) -> None:
     """The owner hears once when the machine goes away."""
     errors: list[Exception | None] = []
@@ -302,3 +388,200 @@ async def test_unreachable_machine(simulator: JuraSimulator) -> None:
     )
     with pytest.raises(ConnectionFailedError):
         await machine.connect()
+
+
+# --- one setting at a time ----------------------------------------------------------------------
+
+BRIGHTNESS = 0x0A  # the S8's setting with a letter in its address
+
+
+async def _eventually(condition: Callable[[], bool], timeout: float = 2) -> None:
+    """Let the sockets work until ``condition()`` holds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.01)
+
+
+def _unreadable_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "Cannot read the setting" in r.getMessage()]
+
+
+@pytest.mark.parametrize(
+    ("fault", "reply"),
+    [
+        ("bare echo", "@tm:0a"),
+        ("bad checksum", "@tm:0a,04FF"),
+        ("refusal", "@an:error"),
+        ("no answer", None),
+    ],
+)
+async def test_one_unreadable_setting_spares_the_others(
+    simulator: JuraSimulator, caplog: pytest.LogCaptureFixture, fault: str, reply: str | None
+) -> None:
+    """The odd setting is left out and logged once; the others read, now and later."""
+    if reply is None:
+        simulator.ignored_commands.add("@TM:0A")
+    else:
+        simulator.reply_overrides["@TM:0A"] = reply
+    machine = await _machine(simulator, request_timeout=0.3)
+    await machine.connect()
+    with caplog.at_level(logging.DEBUG, logger=machine_module.__name__):
+        await machine.refresh_settings()
+        await machine.refresh_settings()
+    assert BRIGHTNESS not in machine.state.settings, fault
+    assert machine.state.settings[0x02] == 16
+    assert machine.state.settings[0x62] == "on"  # read after the odd one
+    assert len(_unreadable_lines(caplog)) == 1
+    assert "display_brightness_setting" in _unreadable_lines(caplog)[0]
+
+    simulator.ignored_commands.clear()
+    simulator.reply_overrides.clear()
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger=machine_module.__name__):
+        await machine.refresh_settings()
+    assert machine.state.settings[BRIGHTNESS] == "40"
+    assert "can be read again" in caplog.text
+    await machine.disconnect()
+
+
+async def test_setting_the_firmware_lacks_is_skipped_from_then_on(
+    simulator: JuraSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``@tm:8A`` (address plus 0x80) means the firmware has no such setting."""
+    simulator.remove_setting(BRIGHTNESS)
+    machine = await _machine(simulator)
+    await machine.connect()
+    with caplog.at_level(logging.INFO, logger=machine_module.__name__):
+        await machine.refresh_settings()
+        await machine.refresh_settings()
+    assert BRIGHTNESS not in machine.state.settings
+    assert machine.state.settings[0x62] == "on"
+    assert simulator.commands.count("@TM:0A") == 1
+    assert caplog.text.count("does not support the setting display_brightness_setting") == 1
+    await machine.disconnect()
+
+
+async def test_late_answer_is_not_taken_for_the_next_setting(simulator: JuraSimulator) -> None:
+    """A read that timed out is answered late; the next read still gets its own answer."""
+    simulator.reply_delays["@TM:0A"] = 0.4
+    machine = await _machine(simulator, request_timeout=0.3)
+    await machine.connect()
+    await machine.refresh_settings()
+    assert BRIGHTNESS not in machine.state.settings
+    assert machine.state.settings[0x04] == "automatic"  # asked while "@tm:0a,…" arrived
+    assert machine.state.settings[0x62] == "on"
+    await machine.disconnect()
+
+
+# --- requests the machine ignores ---------------------------------------------------------------
+
+
+async def test_ignored_request_times_out_and_the_session_stays(simulator: JuraSimulator) -> None:
+    """No answer at all is a clear timeout, and the next command works on the same session."""
+    simulator.ignored_commands.add("@TG:FF")
+    machine = await _machine(simulator, request_timeout=0.3)
+    await machine.connect()
+    connections = simulator.connections
+    started = time.monotonic()
+    with pytest.raises(ReplyTimeoutError, match="no reply to @TG"):
+        await machine.cancel()
+    assert time.monotonic() - started < 1
+    assert machine.connected
+    simulator.ignored_commands.clear()
+    await machine.cancel()
+    assert simulator.commands.count("@TG:FF") == 2
+    assert simulator.connections == connections
+    await machine.disconnect()
+
+
+async def test_cancelled_handshake_leaves_no_session_open(simulator: JuraSimulator) -> None:
+    """Giving up while the machine has not answered @HP yet closes the socket."""
+    machine = await _machine(simulator)
+    simulator.clear_commands()
+    simulator.reply_delays["@HP:"] = 0.5
+    connect = asyncio.create_task(machine.connect())
+    await _eventually(lambda: simulator.connected and bool(simulator.commands))
+    connect.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await connect
+    await asyncio.sleep(0.7)  # past the slow handshake: a leaked socket would be accepted now
+    assert not simulator.connected
+    assert not machine.connected
+
+
+# --- the panel lock -----------------------------------------------------------------------------
+
+
+async def test_leaked_lock_is_released_once_despite_many_pushes(
+    simulator: JuraSimulator,
+) -> None:
+    """The machine keeps pushing "locked" while it takes its time with @TS:00."""
+    simulator.set_alert(39)
+    simulator.reply_delays["@TS:00"] = 0.4  # eight pushes meanwhile
+    machine = await _machine(simulator)
+    await machine.connect()
+    await _eventually(lambda: 39 not in simulator.alerts, 3)
+    await asyncio.sleep(0.3)
+    assert simulator.commands.count("@TS:00") == 1
+    assert 39 not in machine.state.alerts
+    await machine.disconnect()
+
+
+async def test_remembered_lock_is_not_released(simulator: JuraSimulator) -> None:
+    """A lock the owner asked for before (e.g. before a restart) is not a leaked lock."""
+    simulator.set_alert(39)
+    machine = await _machine(simulator, panel_lock=True)
+    await machine.connect()
+    await asyncio.sleep(0.3)
+    assert 39 in simulator.alerts
+    assert 39 in machine.state.alerts
+    assert "@TS:00" not in simulator.commands
+    await machine.disconnect()
+
+
+def _pending_unlocks() -> list[asyncio.Task[object]]:
+    return [
+        task
+        for task in asyncio.all_tasks()
+        if not task.done() and "_send_unlock" in task.get_coro().__qualname__  # type: ignore[union-attr]
+    ]
+
+
+async def test_disconnect_cancels_a_pending_release(simulator: JuraSimulator) -> None:
+    """Hanging up does not leave an unlock behind, waiting for a machine that is gone."""
+    simulator.set_alert(39)
+    simulator.ignored_commands.add("@TS:00")
+    machine = await _machine(simulator, request_timeout=5)
+    await machine.connect()
+    await _eventually(lambda: "@TS:00" in simulator.commands)
+    await asyncio.sleep(0.2)  # more "locked" pushes
+    assert _pending_unlocks()
+    await machine.disconnect()
+    assert _pending_unlocks() == []
+
+
+async def test_user_lock_wins_over_a_release_in_flight(simulator: JuraSimulator) -> None:
+    """Locking while a leaked lock is being released ends locked, and stays locked."""
+    simulator.set_alert(39)
+    simulator.reply_delays["@TS:00"] = 0.3
+    machine = await _machine(simulator)
+    await machine.connect()
+    await _eventually(lambda: "@TS:00" in simulator.commands)
+    simulator.reply_delays.clear()
+    await machine.set_panel_lock(True)
+    await asyncio.sleep(0.4)
+    assert 39 in simulator.alerts
+    assert simulator.commands.count("@TS:00") == 1
+    await machine.disconnect()
+
+
+async def test_unconfirmed_lock_is_not_kept(simulator: JuraSimulator) -> None:
+    """A lock request the machine never answered does not count as the owner's lock."""
+    simulator.ignored_commands.add("@TS:01")
+    machine = await _machine(simulator, request_timeout=0.2)
+    await machine.connect()
+    with pytest.raises(ConnectionFailedError):
+        await machine.set_panel_lock(True)
+    assert machine.lock_wanted is False
+    await machine.disconnect()

@@ -267,6 +267,16 @@ def test_malformed_handshake_replies(text: str) -> None:
         m.parse_handshake_reply(text)
 
 
+@pytest.mark.parametrize(
+    "text", [f"@hp4:{TOKEN[:63]}", f"@hp4:{TOKEN[:60]}\u00e9", f"@hp4:{TOKEN}Z"]
+)
+def test_malformed_handshake_errors_do_not_quote_the_token(text: str) -> None:
+    """The error ends up in log lines; a garbled reply may still hold most of a token."""
+    with pytest.raises(ProtocolError) as raised:
+        m.parse_handshake_reply(text)
+    assert TOKEN[:16] not in str(raised.value)
+
+
 def test_pushes_are_not_handshake_replies() -> None:
     assert not m.is_handshake_reply("@TF:0004000008000000")
     assert not m.is_handshake_reply("@TB")
@@ -444,10 +454,58 @@ def test_setting_read() -> None:
         m.build_setting_read(0x80)
 
 
-@pytest.mark.parametrize("text", ["@tm:82", "@an:error"])
+@pytest.mark.parametrize(
+    ("text", "argument", "value"),
+    [
+        ("@tm:0a,04FE", 0x0A, "04"),  # the S8 EB's echo; the checksum is over "0A,04"
+        ("@tm:0A,04fe", 0x0A, "04"),
+        ("@tm:7e,01" + m.checksum("7E,01"), 0x7E, "01"),
+        ("@tm:1e,0a" + m.checksum("1E,0A").lower(), 0x1E, "0A"),
+    ],
+)
+def test_setting_read_accepts_any_hex_case(text: str, argument: int, value: str) -> None:
+    assert m.parse_setting_reply(text, argument) == value
+
+
+@pytest.mark.parametrize("text", ["@tm:82", "@an:error", "@AN:ERROR", "@an:Error"])
 def test_setting_read_refusals(text: str) -> None:
     with pytest.raises(CommandRefusedError):
         m.parse_setting_reply(text, 0x02)
+
+
+@pytest.mark.parametrize("text", ["@tm:8A", "@tm:8a"])
+def test_unsupported_address_is_its_own_refusal(text: str) -> None:
+    with pytest.raises(m.UnsupportedSettingError):
+        m.parse_setting_reply(text, 0x0A)
+    with pytest.raises(m.UnsupportedSettingError):
+        m.parse_setting_write_reply(text, 0x0A)
+
+
+@pytest.mark.parametrize(
+    ("text", "matches"),
+    [
+        ("@tm:0a,04FE", True),
+        ("@tm:0A,04FE", True),
+        ("@tm:0a", True),  # a bare echo: the parser decides it is malformed
+        ("@tm:8a", True),
+        ("@tm:00", True),
+        ("@tm:02,10" + m.checksum("02,10"), False),  # a late answer to another read
+        ("@tm:0b,04FD", False),
+        ("@tm:", False),
+        ("@TM:0A", False),
+        ("@tg:0a", False),
+        ("@an:error", False),  # the request wrapper handles refusals itself
+    ],
+)
+def test_setting_reply_matcher(text: str, matches: bool) -> None:
+    assert m.is_setting_reply(text, 0x0A) is matches
+
+
+@pytest.mark.parametrize(
+    ("text", "refusal"), [("@an:error", True), ("@an:ERROR", True), ("@an:err", False)]
+)
+def test_is_refusal(text: str, refusal: bool) -> None:
+    assert m.is_refusal(text) is refusal
 
 
 @pytest.mark.parametrize(
@@ -483,6 +541,25 @@ def test_setting_write_replies() -> None:
 def test_setting_reply_round_trip(argument: int, value: bytes) -> None:
     # A read reply has the same shape as the write command, in lower case.
     reply = "@tm" + m.build_setting_write(argument, value.hex())[3:]
+    assert m.parse_setting_reply(reply, argument) == value.hex().upper()
+
+
+@settings(max_examples=200)
+@given(
+    argument=st.integers(0, 0x7F),
+    value=st.binary(min_size=1, max_size=4),
+    cases=st.lists(st.booleans(), min_size=20, max_size=20),
+)
+def test_setting_reply_round_trip_in_any_case(
+    argument: int, value: bytes, cases: list[bool]
+) -> None:
+    # Dongles may answer any hex digit in lower case; the checksum stays the upper-case one.
+    payload = m.build_setting_write(argument, value.hex())[4:]
+    mixed = "".join(
+        char.lower() if lower else char for char, lower in zip(payload, cases, strict=False)
+    )
+    reply = f"@tm:{mixed}{payload[len(cases) :]}"
+    assert m.is_setting_reply(reply, argument)
     assert m.parse_setting_reply(reply, argument) == value.hex().upper()
 
 
@@ -717,6 +794,12 @@ PARSERS: dict[str, tuple[Parser, list[str], tuple[type[Exception], ...]]] = {
         ["@tm:02,0DFD", "@tm:82"],
         (CommandRefusedError,),
     ),
+    "setting_lower_echo": (
+        lambda t: m.parse_setting_reply(t, 0x0A),
+        ["@tm:0a,04FE", "@tm:8a"],
+        (CommandRefusedError,),
+    ),
+    "setting_matcher": (lambda t: m.is_setting_reply(t, 0x0A), ["@tm:0a,04FE"], ()),
     "setting_write": (
         lambda t: m.parse_setting_write_reply(t, 0x02),
         ["@tm:02", "@tm:00"],
@@ -736,6 +819,7 @@ wire_like_text = st.one_of(
                 "@hp4:",
                 "@hp5:",
                 "@tm:02,",
+                "@tm:0a,",
                 "@tm:",
                 "@tr:32,03,",
                 "@tr:",

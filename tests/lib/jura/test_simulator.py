@@ -28,7 +28,7 @@ from custom_components.kitchen_connect.kitchenlib.jura.messages import (
     decode_status_bits,
 )
 from custom_components.kitchen_connect.kitchenlib.jura.models import MachineProfile, Process
-from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
+from custom_components.kitchen_connect.kitchenlib.jura.profiles import all_profiles, get_profile
 from simulators.jura.simulator import (
     JuraSimulator,
     _parse_args,
@@ -358,6 +358,62 @@ async def test_setting_reads(session: RawClient) -> None:
     assert await session.ask("@TM:23") == "@tm:A3"
 
 
+async def test_setting_read_echoes_the_address_in_lower_case(session: RawClient) -> None:
+    """As the S8 EB does: ``@TM:0A`` is answered ``@tm:0a,04FE``, checksummed in upper case."""
+    assert await session.ask("@TM:0A") == "@tm:0a,04FE"
+
+
+@pytest.mark.parametrize(
+    ("command", "reply"),
+    [
+        ("@TM:00,FC", "@tm:80"),  # the batch read the XMLs declare and the S8 EB rejects
+        ("@TM:41,02", "@tm:C1"),
+        ("@TM:42,00", "@tm:C2"),
+        ("@TM:50", "@tm:D0"),
+        ("@TM:07,0130", "@tm:87"),  # a write to an address this model lacks
+    ],
+)
+async def test_addresses_the_firmware_lacks_come_back_with_bit_7(
+    session: RawClient, command: str, reply: str
+) -> None:
+    assert await session.ask(command) == reply
+
+
+@pytest.mark.parametrize("command", ["@TT:00", "@XX:01", "@TR:32", "@TY:"])
+async def test_unknown_requests_get_no_answer(session: RawClient, command: str) -> None:
+    """The machine ignores what it does not know: only pushes follow, then the next answer."""
+    session.send(command)
+    frames = await session.silent_for(3 * PUSH)
+    assert frames
+    assert all(frame.startswith("@TF:") for frame in frames)
+    assert await session.ask("@HU?") == "@hu:800"
+
+
+async def test_ignored_commands_are_received_but_not_answered(
+    simulator: JuraSimulator, session: RawClient
+) -> None:
+    simulator.ignored_commands.add("@TG:FF")
+    session.send("@TG:FF")
+    assert all(frame.startswith("@TF:") for frame in await session.silent_for(3 * PUSH))
+    assert simulator.commands[-1] == "@TG:FF"
+    simulator.ignored_commands.clear()
+    assert await session.ask("@TG:FF") == "@tg:FF"
+
+
+async def test_slow_commands_are_answered_late_and_in_order(
+    simulator: JuraSimulator, session: RawClient
+) -> None:
+    simulator.set_alert(39)
+    simulator.reply_delays["@TS:00"] = 4 * PUSH
+    session.send("@TS:00")
+    session.send("@HU?")
+    frames = await session.until(lambda text: text == "@hu:800")
+    locked_pushes = [f for f in frames if f.startswith("@TF:") and 39 in decode_status_bits(f[4:])]
+    assert len(locked_pushes) >= 2  # the machine kept pushing, still locked, meanwhile
+    assert [f for f in frames if not f.startswith("@TF:")] == ["@ts", "@hu:800"]
+    assert 39 not in simulator.alerts
+
+
 async def test_live_product_limits(session: RawClient) -> None:
     assert await session.ask("@TM:60,020B") == "@tm:60,020310FFFFFFFFFFFFFFFF0087"
     assert await session.ask("@TM:60,0200") == "@an:error"
@@ -374,11 +430,8 @@ async def test_item_slider_short_readback_quirk(
 
 async def test_misc_commands(simulator: JuraSimulator, session: RawClient) -> None:
     assert await session.ask("@HU?") == "@hu:800"
-    assert await session.ask("@XX:01") == "@an:error"
     assert await session.ask("@TG:10") == "@an:error"
     assert await session.ask(f"@HP:,{CONN_ID},") == "@an:error"
-    assert await session.ask("@AN:02") == "@an:02"
-    assert 36 in simulator.alerts
 
 
 async def test_malformed_arguments_are_refused(
@@ -542,9 +595,64 @@ async def test_blocking_alert_refuses_brew(simulator: JuraSimulator, session: Ra
 
 
 async def test_brew_wakes_from_standby(simulator: JuraSimulator, session: RawClient) -> None:
+    simulator.ignores_standby = False  # as most models do, unlike the S8 EB
     assert await session.ask("@AN:02") == "@an:02"
+    assert 36 in simulator.alerts
     assert await session.ask(_brew(0x02)) == "@tp"
     assert 36 not in simulator.alerts
+
+
+async def test_s8_eb_ignores_standby(simulator: JuraSimulator, session: RawClient) -> None:
+    """Its dongle takes @AN:02 without a word, and the machine stays on (jura.md §2.5)."""
+    session.send("@AN:02")
+    frames = await session.silent_for(0.3)
+    assert frames
+    assert all(frame.startswith("@TF:") for frame in frames)
+    assert 36 not in simulator.alerts
+    assert await session.ask("@HU?") == "@hu:800"  # still listening
+
+
+@pytest.mark.parametrize("profile", all_profiles(), ids=lambda profile: profile.ef_code)
+async def test_which_models_ignore_standby(profile: MachineProfile) -> None:
+    """Only the S8 EB was seen to ignore it; the other models go to energy saving."""
+    async with JuraSimulator(profile, push_interval=PUSH) as simulator:
+        session, _ = await _pair(simulator)
+        if "S8 (EB)" in profile.names:
+            session.send("@AN:02")
+            assert all(frame.startswith("@TF:") for frame in await session.silent_for(0.3))
+            assert 36 not in simulator.alerts
+        else:
+            assert await session.ask("@AN:02") == "@an:02"
+            assert 36 in simulator.alerts
+        await session.close()
+
+
+@pytest.mark.parametrize("profile", all_profiles(), ids=lambda profile: profile.ef_code)
+async def test_settings_start_at_one_of_their_options(profile: MachineProfile) -> None:
+    """A fresh machine holds a value for every setting that its model can show."""
+    async with JuraSimulator(profile) as simulator:
+        for setting in profile.settings:
+            value = simulator.settings[setting.argument]
+            if setting.items:
+                assert value in {wire for _name, wire in setting.items}, setting.key
+            else:
+                assert setting.minimum is not None
+                assert setting.maximum is not None
+                assert setting.minimum <= int(value, 16) <= setting.maximum, setting.key
+
+
+async def test_ena_4_hardness_starts_in_the_band_of_its_default() -> None:
+    """The ENA 4's declared default, 0A (10 °dH), lies between its steps 08 and 10.
+
+    Its steps start at 1, 8, 16 and 24 °dH, so 10 °dH is step 2.
+    """
+    profile = get_profile("EF1013")
+    assert profile is not None
+    hardness = profile.setting(0x02)
+    assert hardness is not None
+    assert hardness.default == "0A"
+    async with JuraSimulator(profile) as simulator:
+        assert simulator.settings[0x02] == "08"
 
 
 # --- maintenance -------------------------------------------------------------------------------
@@ -675,3 +783,38 @@ async def test_cli_serves_and_reports_where_it_listens(capsys: pytest.CaptureFix
         server.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await server
+
+
+# --- test controls -----------------------------------------------------------------------------
+
+
+async def test_brew_started_at_the_machine(simulator: JuraSimulator, session: RawClient) -> None:
+    """Someone brews at the machine: progress is pushed, status pauses, the counter moves."""
+    simulator.brew_at_machine("espresso")
+    assert simulator.busy
+    with pytest.raises(InvalidValueError):
+        simulator.brew_at_machine("coffee")  # one product at a time
+    await session.until(lambda text: text == "@TB")
+    frames = await session.until(lambda text: text.startswith("@TF:"), timeout=3)
+    assert any(frame.startswith("@TV:3E") for frame in frames)
+    assert "@TS" in frames
+    assert not simulator.busy
+    assert simulator.product_counters[0x02] == 1
+    with pytest.raises(InvalidValueError):
+        simulator.brew_at_machine("hot_chocolate")
+
+
+async def test_removed_setting_is_unknown_to_the_firmware(
+    simulator: JuraSimulator, session: RawClient
+) -> None:
+    simulator.remove_setting(0x0A)
+    assert await session.ask("@TM:0A") == "@tm:8A"
+    assert await session.ask("@TS:01") == "@ts"
+    assert await session.ask(_write("0A", "0A")) == "@tm:8A"
+    assert 0x0A not in simulator.settings
+
+
+async def test_reply_overrides_answer_instead(simulator: JuraSimulator, session: RawClient) -> None:
+    simulator.reply_overrides["@TM:0A"] = "@tm:0a"
+    assert await session.ask("@TM:0A") == "@tm:0a"
+    assert await session.ask("@TM:02") == f"@tm:02,10{checksum('02,10')}"

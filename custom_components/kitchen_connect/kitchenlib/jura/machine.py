@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
+import contextlib
 import dataclasses
 import logging
-import time
 
 from ..errors import (
     AuthError,
@@ -15,7 +15,7 @@ from ..errors import (
     InvalidValueError,
     ProtocolError,
 )
-from . import messages
+from . import messages, session_gap
 from .connection import DEFAULT_PORT, JuraConnection, ReplyTimeoutError
 from .messages import HandshakeOutcome
 from .models import MachineProfile, MachineState, Process, SettingDef, SettingValue
@@ -26,6 +26,8 @@ HANDSHAKE_TIMEOUT = 15.0
 PAIRING_TIMEOUT = 60.0
 REQUEST_TIMEOUT = 6.0
 DEFAULT_RECONNECT_GAP = 10.0
+# How long standby waits for an answer: some dongles take @AN:02 without one.
+STANDBY_REPLY_WAIT = 2.0
 
 
 class SessionRefusedError(ConnectionFailedError):
@@ -42,6 +44,8 @@ class JuraMachine:
 
     ``on_update`` is called with a new :class:`MachineState` whenever it changes;
     ``on_disconnect`` when an open session ends for any reason but :meth:`disconnect`.
+    ``panel_lock`` is the lock the owner asked for earlier (e.g. before a restart): a
+    locked panel is then left alone instead of being taken for a leaked lock.
     """
 
     def __init__(
@@ -56,6 +60,7 @@ class JuraMachine:
         reconnect_gap: float = DEFAULT_RECONNECT_GAP,
         idle_timeout: float = 30.0,
         request_timeout: float = REQUEST_TIMEOUT,
+        panel_lock: bool = False,
         on_update: Callable[[MachineState], None] | None = None,
         on_disconnect: Callable[[Exception | None], None] | None = None,
     ) -> None:
@@ -71,10 +76,13 @@ class JuraMachine:
         self.on_update = on_update
         self.on_disconnect = on_disconnect
         self._connection: JuraConnection | None = None
-        self._last_closed = -reconnect_gap
-        self._status_seen = asyncio.Event()
+        self._status_seen = False
+        self._status_or_closed = asyncio.Event()
         self._unsupported_settings: set[int] = set()
-        self.lock_wanted = False
+        self._unreadable_settings: set[int] = set()
+        self._unlock_task: asyncio.Task[None] | None = None
+        self._release_logged = False
+        self.lock_wanted = panel_lock
         self.state = MachineState()
 
     @property
@@ -82,19 +90,33 @@ class JuraMachine:
         """True while an authenticated session is open."""
         return self._connection is not None and self._connection.is_open
 
+    @property
+    def unsupported_settings(self) -> frozenset[int]:
+        """Settings of the profile that this machine's firmware does not implement."""
+        return frozenset(self._unsupported_settings)
+
+    @property
+    def unreadable_settings(self) -> frozenset[int]:
+        """Settings whose last read failed; they show no value until one succeeds."""
+        return frozenset(self._unreadable_settings)
+
     async def connect(self) -> None:
         """Open and authenticate a session, honouring the reconnect gap.
+
+        The gap runs from the last close of a session to this address by any client
+        here, so a client made by a reload waits only what is left of it.
 
         Raises AuthError when the machine rejects the stored token or PIN (the user
         must pair again), ConnectionFailedError when it is unreachable or refuses.
         """
         if self.connected:
             return
-        wait = self._last_closed + self.reconnect_gap - time.monotonic()
+        wait = session_gap.remaining_gap(self.host, self.port, self.reconnect_gap)
         if wait > 0:
             # Reconnecting too soon makes the dongle reset the socket mid-handshake.
             await asyncio.sleep(wait)
-        self._status_seen.clear()
+        self._status_seen = False
+        self._status_or_closed.clear()
         connection = JuraConnection(
             self.host,
             self.port,
@@ -113,6 +135,10 @@ class JuraMachine:
         except (ConnectionFailedError, ProtocolError) as err:
             await self._abandon(connection)
             raise ConnectionFailedError(f"handshake failed: {err}") from err
+        except BaseException:
+            # Cancelled mid-handshake: a socket left open would hold the machine's only session.
+            await self._abandon(connection)
+            raise
         if result.outcome is not HandshakeOutcome.CORRECT:
             await self._abandon(connection)
             if result.outcome in (HandshakeOutcome.WRONG_HASH, HandshakeOutcome.WRONG_PIN):
@@ -123,19 +149,21 @@ class JuraMachine:
         _LOGGER.debug("Session open with %s", self.host)
 
     async def disconnect(self) -> None:
-        """Close the session politely."""
+        """Close the session politely, dropping a lock release still in flight."""
+        await self._cancel_unlock()
         connection, self._connection = self._connection, None
         if connection is not None:
             await connection.close()
-            self._last_closed = time.monotonic()
+            session_gap.note_closed(self.host, self.port)
 
     async def _abandon(self, connection: JuraConnection) -> None:
         await connection.close()
-        self._last_closed = time.monotonic()
+        session_gap.note_closed(self.host, self.port)
 
     def _handle_closed(self, error: Exception | None) -> None:
         self._connection = None
-        self._last_closed = time.monotonic()
+        session_gap.note_closed(self.host, self.port)
+        self._status_or_closed.set()
         self._set_state(progress=None, brewing=False)
         if self.on_disconnect is not None:
             self.on_disconnect(error)
@@ -146,7 +174,8 @@ class JuraMachine:
             if verb == "@TF":
                 alerts = messages.decode_status_bits(payload)
                 self._set_state(alerts=alerts, progress=None, brewing=False)
-                self._status_seen.set()
+                self._status_seen = True
+                self._status_or_closed.set()
                 self._release_leaked_lock(alerts)
             elif verb == "@TV" and messages.is_progress_payload(payload):
                 progress = messages.decode_progress(payload)
@@ -157,17 +186,34 @@ class JuraMachine:
             _LOGGER.debug("Ignoring malformed push from %s: %s", self.host, err)
 
     def _release_leaked_lock(self, alerts: frozenset[int]) -> None:
-        if messages.LOCKED_KEYS_BIT in alerts and not self.lock_wanted and self.connected:
-            # A session that died between @TS:01 and @TS:00 leaves the keys locked
-            # until a power cycle; nobody wants that, so undo it.
+        if messages.LOCKED_KEYS_BIT not in alerts:
+            self._release_logged = False
+            return
+        if self.lock_wanted or not self.connected:
+            return
+        if self._unlock_task is not None and not self._unlock_task.done():
+            return  # the machine pushes every two seconds; one release at a time
+        # A session that died between @TS:01 and @TS:00 leaves the keys locked
+        # until a power cycle; nobody asked for that, so undo it.
+        if not self._release_logged:
             _LOGGER.info("Releasing a panel lock left behind on %s", self.host)
-            asyncio.get_running_loop().create_task(self._send_unlock())
+            self._release_logged = True
+        self._unlock_task = asyncio.get_running_loop().create_task(
+            self._send_unlock(), name=f"jura-unlock-{self.host}"
+        )
 
     async def _send_unlock(self) -> None:
         try:
             await self._request(messages.UNLOCK, messages.is_lock_reply)
         except (ConnectionFailedError, CommandRefusedError) as err:
             _LOGGER.debug("Could not release the panel lock on %s: %s", self.host, err)
+
+    async def _cancel_unlock(self) -> None:
+        task, self._unlock_task = self._unlock_task, None
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     def _set_state(self, **changes: object) -> None:
         new_state = dataclasses.replace(self.state, **changes)  # type: ignore[arg-type]
@@ -176,7 +222,12 @@ class JuraMachine:
             if self.on_update is not None:
                 self.on_update(new_state)
 
-    async def _request(self, command: str, matcher: Callable[[str], bool] | None = None) -> str:
+    async def _request(
+        self,
+        command: str,
+        matcher: Callable[[str], bool] | None = None,
+        timeout: float | None = None,
+    ) -> str:
         connection = self._connection
         if connection is None or not connection.is_open:
             raise ConnectionFailedError("not connected")
@@ -184,21 +235,22 @@ class JuraMachine:
         expected = matcher or _is_reply_to(command.split(",", maxsplit=1)[0])
         reply = await connection.request(
             command,
-            lambda text: expected(text) or text.startswith(messages.REFUSAL),
-            self._request_timeout,
+            lambda text: expected(text) or messages.is_refusal(text),
+            self._request_timeout if timeout is None else timeout,
         )
-        if reply.startswith(messages.REFUSAL):
+        if messages.is_refusal(reply):
             raise CommandRefusedError(f"machine refused {command.split(':', 1)[0]}")
         return reply
 
     async def wait_for_status(self, timeout: float) -> bool:
-        """Wait for the first ``@TF`` of the session; False if none came in time."""
-        try:
+        """Wait for the first ``@TF`` of the session.
+
+        False if none came in time, or at once if the session ended meanwhile.
+        """
+        with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(timeout):
-                await self._status_seen.wait()
-        except TimeoutError:
-            return False
-        return True
+                await self._status_or_closed.wait()
+        return self._status_seen and self.connected
 
     async def refresh_maintenance(self) -> None:
         """Read maintenance counters and percentages."""
@@ -228,21 +280,51 @@ class JuraMachine:
         self._set_state(product_counters=counts)
 
     async def refresh_settings(self) -> None:
-        """Read every setting the model declares (skipping ones the firmware refused)."""
+        """Read every setting the model declares, one at a time.
+
+        A setting the firmware does not implement is skipped from then on. One that
+        cannot be read this time (odd reply, refusal, no answer) is left out until it
+        reads again; the others are still read. Only a lost session stops the loop.
+        """
         values = dict(self.state.settings)
         for setting in self.profile.settings:
             if setting.argument in self._unsupported_settings:
                 continue
-            command = messages.build_setting_read(setting.argument)
             try:
-                reply = await self._request(command, _is_reply_to("@tm:"))
-                wire = messages.parse_setting_reply(reply, setting.argument)
-            except CommandRefusedError:
+                wire = await self._read_setting(setting.argument)
+            except messages.UnsupportedSettingError:
+                _LOGGER.info(
+                    "%s does not support the setting %s; it is left out", self.host, setting.key
+                )
                 self._unsupported_settings.add(setting.argument)
                 values.pop(setting.argument, None)
                 continue
+            except (ProtocolError, CommandRefusedError, ReplyTimeoutError) as err:
+                self._setting_unreadable(setting, err)
+                values.pop(setting.argument, None)
+                continue
+            if setting.argument in self._unreadable_settings:
+                self._unreadable_settings.discard(setting.argument)
+                _LOGGER.info("The setting %s of %s can be read again", setting.key, self.host)
             self._store_setting(values, setting, wire)
         self._set_state(settings=values)
+
+    async def _read_setting(self, argument: int) -> str:
+        reply = await self._request(
+            messages.build_setting_read(argument),
+            lambda text: messages.is_setting_reply(text, argument),
+        )
+        return messages.parse_setting_reply(reply, argument)
+
+    def _setting_unreadable(self, setting: SettingDef, error: Exception) -> None:
+        if setting.argument in self._unreadable_settings:
+            _LOGGER.debug(
+                "The setting %s of %s still cannot be read: %s", setting.key, self.host, error
+            )
+            return
+        # Once, not at every poll: the setting simply shows no value until it reads again.
+        self._unreadable_settings.add(setting.argument)
+        _LOGGER.info("Cannot read the setting %s of %s: %s", setting.key, self.host, error)
 
     async def write_setting(self, argument: int, value: int | str) -> None:
         """Validate, write and read back one setting, inside the required lock wrapper."""
@@ -253,16 +335,18 @@ class JuraMachine:
         await self._request(messages.LOCK, messages.is_lock_reply)
         try:
             reply = await self._request(
-                messages.build_setting_write(argument, wire), _is_reply_to("@tm:")
+                messages.build_setting_write(argument, wire),
+                lambda text: messages.is_setting_reply(text, argument),
             )
             messages.parse_setting_write_reply(reply, argument)
         finally:
             # Always leave the panel as the user wants it, even after an error.
             if not self.lock_wanted:
                 await self._request(messages.UNLOCK, messages.is_lock_reply)
-        reply = await self._request(messages.build_setting_read(argument), _is_reply_to("@tm:"))
+        read_back = await self._read_setting(argument)
+        self._unreadable_settings.discard(argument)
         values = dict(self.state.settings)
-        self._store_setting(values, setting, messages.parse_setting_reply(reply, argument))
+        self._store_setting(values, setting, read_back)
         self._set_state(settings=values)
 
     def _store_setting(
@@ -285,9 +369,22 @@ class JuraMachine:
             values[setting.argument] = value
 
     async def set_panel_lock(self, locked: bool) -> None:
-        """Lock or unlock the machine's front panel."""
+        """Lock or unlock the machine's front panel.
+
+        :attr:`lock_wanted` follows the request; after a failure it is False, as a lock
+        that was never confirmed should not be kept.
+        """
+        # Set first: a push showing the new lock may beat the reply, and no release may
+        # start meanwhile; then the user's choice wins over a release in flight.
         self.lock_wanted = locked
-        await self._request(messages.LOCK if locked else messages.UNLOCK, messages.is_lock_reply)
+        await self._cancel_unlock()
+        try:
+            await self._request(
+                messages.LOCK if locked else messages.UNLOCK, messages.is_lock_reply
+            )
+        except BaseException:
+            self.lock_wanted = False
+            raise
         alerts = set(self.state.alerts)
         if locked:
             alerts.add(messages.LOCKED_KEYS_BIT)
@@ -322,8 +419,19 @@ class JuraMachine:
         await self._request(messages.CANCEL)
 
     async def standby(self) -> None:
-        """Ask the machine to switch to standby (some firmware ignores this)."""
-        await self._request(messages.STANDBY)
+        """Ask the machine to switch to standby.
+
+        The S8 EB's dongle takes the request without a word and leaves the machine on,
+        so silence within a short wait counts as sent; ``@an:error`` is a refusal.
+        """
+        try:
+            await self._request(
+                messages.STANDBY, timeout=min(STANDBY_REPLY_WAIT, self._request_timeout)
+            )
+        except ReplyTimeoutError:
+            _LOGGER.debug(
+                "%s did not answer the standby request; some firmware ignores it", self.host
+            )
 
 
 async def async_pair(

@@ -118,9 +118,14 @@ def is_push(text: str) -> bool:
     return verb[1:].isupper()
 
 
+def is_refusal(text: str) -> bool:
+    """True for the generic refusal ``@an:error``, whatever the case of its letters."""
+    return text.lower() == REFUSAL
+
+
 def _reply_payload(text: str, verb: str) -> str:
     """The payload of a reply that must carry ``verb``; ``@an:error`` is a refusal."""
-    if text == REFUSAL:
+    if is_refusal(text):
         raise CommandRefusedError(f"machine refused the command ({text})")
     got, payload = split_reply(text)
     if got != verb:
@@ -202,8 +207,14 @@ def is_handshake_reply(text: str) -> bool:
 
 
 def parse_handshake_reply(text: str) -> HandshakeResult:
-    """Decode ``@hp4`` (paired, maybe with a new token) or ``@hp5[:code]`` (refused)."""
-    verb, payload = split_reply(text)
+    """Decode ``@hp4`` (paired, maybe with a new token) or ``@hp5[:code]`` (refused).
+
+    Errors never quote the reply: a garbled one may still hold most of a token.
+    """
+    try:
+        verb, payload = split_reply(text)
+    except ProtocolError:
+        raise ProtocolError("malformed handshake reply") from None
     bare = ":" not in text
     if verb == "@hp4":
         if bare:
@@ -216,7 +227,7 @@ def parse_handshake_reply(text: str) -> HandshakeResult:
         if _is_hex(payload):
             code = payload.upper()
             return HandshakeResult(_HP5_OUTCOMES.get(code, HandshakeOutcome.REJECTED), None, code)
-    raise ProtocolError(f"malformed handshake reply: {text!r}")
+    raise ProtocolError(f"malformed handshake reply ({verb}, {len(payload)} characters)")
 
 
 # --- Status and progress pushes ------------------------------------------------------------
@@ -404,6 +415,10 @@ _ITEM_KINDS = frozenset({"item_slider", "switch", "combobox"})
 _ITEM_SLIDER_TAGS = ("21", "22")  # one- and two-byte tagged item values
 
 
+class UnsupportedSettingError(CommandRefusedError):
+    """The firmware does not implement this setting address (it echoed it with bit 7 set)."""
+
+
 def _argument_hex(argument: int) -> str:
     if not 0 <= argument < _REFUSED_BIT:
         raise InvalidValueError(f"setting argument must be 00..7F, got {argument}")
@@ -415,21 +430,41 @@ def build_setting_read(argument: int) -> str:
     return f"@TM:{_argument_hex(argument)}"
 
 
+def is_setting_reply(text: str, argument: int) -> bool:
+    """True for an ``@tm`` reply about ``argument``: its echo, its refusal, or ``@tm:00``.
+
+    Matching the address keeps a late answer to an earlier, timed-out read from being
+    taken for the answer to this one.
+    """
+    verb, _, payload = text.partition(":")
+    if verb != "@tm":
+        return False
+    echoed = payload.split(",", maxsplit=1)[0]
+    return any(
+        _same_hex(echoed, expected)
+        for expected in (_argument_hex(argument), f"{argument | _REFUSED_BIT:02X}", "00")
+    )
+
+
 def parse_setting_reply(text: str, argument: int) -> str:
-    """The value hex of ``@tm:<arg>,<value><checksum>``, after verifying the checksum."""
+    """The value hex of ``@tm:<arg>,<value><checksum>``, after verifying the checksum.
+
+    Dongles may echo hex in lower case (``@tm:0a,04FE``) while the checksum is always
+    computed over the upper-case text, so both are compared in upper case.
+    """
     arg_hex = _argument_hex(argument)
     payload = _reply_payload(text, "@tm")
     if _same_hex(payload, f"{argument | _REFUSED_BIT:02X}"):
-        raise CommandRefusedError(f"setting {arg_hex} is not supported by this machine")
+        raise UnsupportedSettingError(f"setting {arg_hex} is not supported by this machine")
     echoed, _, rest = payload.partition(",")
     if not _same_hex(echoed, arg_hex):
         raise ProtocolError(f"expected setting {arg_hex}, got {text!r}")
     if len(rest) < 4 or len(rest) % 2 or not _is_hex(rest):
         raise ProtocolError(f"malformed setting value: {text!r}")
-    value, received = rest[:-2], rest[-2:]
-    if checksum(f"{echoed},{value}") != received.upper():
+    value, received = rest[:-2].upper(), rest[-2:].upper()
+    if checksum(f"{arg_hex},{value}") != received:
         raise ProtocolError(f"bad setting checksum: {text!r}")
-    return value.upper()
+    return value
 
 
 def build_setting_write(argument: int, value_hex: str) -> str:
@@ -450,7 +485,7 @@ def parse_setting_write_reply(text: str, argument: int) -> None:
     if _same_hex(payload, arg_hex):
         return
     if _same_hex(payload, f"{argument | _REFUSED_BIT:02X}"):
-        raise CommandRefusedError(f"setting {arg_hex} is not supported by this machine")
+        raise UnsupportedSettingError(f"setting {arg_hex} is not supported by this machine")
     raise ProtocolError(f"unexpected setting write reply: {text!r}")
 
 

@@ -6,7 +6,9 @@
 
 Hex strings are wire values. Severity letters: E error (block), P maintenance reminder
 (ip), I info. Step-slider defaults are stored as wire hex: the XML writes them in decimal
-("16" for hardness), the generator converts them ("10").
+("16" for hardness), the generator converts them ("10"). An item setting's default is
+kept as declared even when it is none of the options: the ENA 4 declares hardness 0A
+(10 °dH), between its steps 08 and 10.
 """
 
 from typing import TypedDict
