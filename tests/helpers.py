@@ -16,7 +16,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.kitchen_connect import brands
 from custom_components.kitchen_connect.const import CONF_BRAND, DOMAIN
-from custom_components.kitchen_connect.ge.const import CONF_REGION, CONF_SERVER, CONF_USER_ID
+from custom_components.kitchen_connect.ge.const import (
+    CONF_REGION,
+    CONF_SERVER,
+    CONF_USER_ID,
+    DEFAULT_REGION,
+    REGIONS,
+)
 from custom_components.kitchen_connect.ge.coordinator import GeRuntimeData
 from custom_components.kitchen_connect.ge.entry_data import token_data
 from custom_components.kitchen_connect.jura.const import (
@@ -27,7 +33,6 @@ from custom_components.kitchen_connect.jura.const import (
     OPTION_RECONNECT_GAP,
 )
 from custom_components.kitchen_connect.kitchenlib.ge.account import async_fetch_websocket_endpoint
-from custom_components.kitchen_connect.kitchenlib.ge.endpoints import Region
 from custom_components.kitchen_connect.kitchenlib.ge.login import LoginSucceeded, SmartHqLogin
 from custom_components.kitchen_connect.kitchenlib.jura.machine import async_pair
 from simulators.ge import (
@@ -97,7 +102,7 @@ async def ge_entry_data(
 ) -> dict[str, Any]:
     """Sign in to the simulator as ``account`` and return what the config flow stores."""
     async with aiohttp.ClientSession() as session:
-        login = SmartHqLogin(session, Region.US, simulator.endpoints)
+        login = SmartHqLogin(session, REGIONS[DEFAULT_REGION], simulator.endpoints)
         result = await login.async_sign_in(account.username, account.password)
         assert isinstance(result, LoginSucceeded)
         endpoint = await async_fetch_websocket_endpoint(
@@ -106,7 +111,7 @@ async def ge_entry_data(
     return {
         CONF_BRAND: "ge",
         CONF_USERNAME: account.username,
-        CONF_REGION: Region.US.value,
+        CONF_REGION: DEFAULT_REGION,
         CONF_SERVER: simulator.base_url,
         **token_data(result.tokens),
         CONF_USER_ID: endpoint.user_id,

@@ -123,6 +123,8 @@ class SimulatedAuth:
         self.accounts = list(accounts)
         self.scenario = scenario
         self.sent_codes: list[str] = []
+        # Hears (method, code) of every one-time code "sent", e.g. to show it on a console.
+        self.code_listener: Callable[[str, str], None] | None = None
         self.regions_seen: list[str | None] = []
         self._clock = clock
         self._log = log
@@ -354,6 +356,8 @@ class SimulatedAuth:
         session.mfa_code = f"{secrets.randbelow(1_000_000):06d}"
         session.mfa_code_sent_at = self._clock()
         self.sent_codes.append(session.mfa_code)
+        if self.code_listener is not None:
+            self.code_listener(session.mfa_method, session.mfa_code)
         return _code_entry_page(session, alert=None)
 
     async def _check_code(self, request: web.Request) -> web.StreamResponse:

@@ -4,18 +4,20 @@ It speaks the frames the real service sends (section 2 of the protocol notes): a
 notice, subscription acks, pongs, tunnelled API replies with ``code`` and ``body``, and
 ``publish#erd`` pushes whenever the simulated household changes. It can misbehave on
 request: drop every connection, cut each one after ``connection_lifetime`` seconds, answer
-API calls with 429, or let the session's access token expire mid-connection.
+API calls with 429 or another error status, leave appliances out of its lists for a while,
+or let the session's access token expire mid-connection.
 It only ever listens on 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
+from http import HTTPStatus
 import json
 import logging
 import re
@@ -66,6 +68,24 @@ class RequestRecord:
     method: str = ""
 
 
+@dataclass
+class _Failure:
+    """The next ``count`` API calls whose path matches ``pattern`` get ``status``."""
+
+    count: int
+    status: int
+    pattern: str
+
+
+@dataclass
+class _Omission:
+    """The next ``count`` appliance lists (of ``user_id``, or anyone's) leave out ``macs``."""
+
+    macs: frozenset[str]
+    count: int
+    user_id: str | None
+
+
 def _now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -73,6 +93,13 @@ def _now_iso() -> str:
 def _wire_code(code: int) -> str:
     # The real service mixes cases in full reads (0x7a00 next to 0x7A00).
     return f"0x{code:04x}" if code % 2 else format_erd_code(code)
+
+
+def _reason_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 def _error_body(path: str, code: int, message: str, reason: str) -> dict[str, Any]:
@@ -118,6 +145,8 @@ class SmartHqSimulator(Simulator):
         self.write_ack_status = ""  # "" answers writes with "success"; "timeout" is allowed
         self.answer_pings = True  # False: pings go unanswered, as on a half-dead link
         self._rate_limited_frames = 0
+        self._failures: list[_Failure] = []
+        self._omissions: list[_Omission] = []
         self._tickets: dict[str, tuple[str, str]] = {}  # single-use ws credential -> user, bearer
         self._sockets: set[_Socket] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -191,6 +220,28 @@ class SmartHqSimulator(Simulator):
     def rate_limit_next(self, count: int) -> None:
         """Answer the next ``count`` API frames with code 429 (and ``success`` true)."""
         self._rate_limited_frames = count
+
+    def fail_next(self, count: int, *, status: int = 503, path: str = "*") -> None:
+        """Answer the next ``count`` API frames whose path matches ``path`` with ``status``.
+
+        ``path`` is a shell-style pattern: ``/v1/appliance`` fails the appliance list,
+        ``/v1/appliance/*/erd`` full reads and ``/v1/appliance/*/erd/*`` writes.
+        """
+        if count > 0:
+            self._failures.append(_Failure(count, status, path))
+
+    def leave_out_of_lists(
+        self, macs: Iterable[str], replies: int, *, user_id: str | None = None
+    ) -> None:
+        """Leave ``macs`` out of the next ``replies`` appliance lists, as GE's list sometimes does.
+
+        With ``user_id``, only that account's lists. The appliances stay in the household:
+        they still push and can be read in full.
+        """
+        if replies > 0:
+            self._omissions.append(
+                _Omission(frozenset(mac.upper() for mac in macs), replies, user_id)
+            )
 
     def inject_frame(self, text: str) -> None:
         """Send ``text`` as it is to every open account websocket (for misbehaviour tests)."""
@@ -362,9 +413,16 @@ class SmartHqSimulator(Simulator):
             "request": {"host": frame.get("host", ""), "method": method, "path": path},
             "success": True,
         }
+        failure = next((f for f in self._failures if fnmatchcase(path, f.pattern)), None)
         if self._rate_limited_frames > 0:
             self._rate_limited_frames -= 1
             code, body = 429, _error_body(path, 429, RATE_LIMIT_MESSAGE, RATE_LIMIT_REASON)
+        elif failure is not None:
+            failure.count -= 1
+            if failure.count <= 0:
+                self._failures.remove(failure)
+            code = failure.status
+            body = _error_body(path, code, _reason_phrase(code), "Simulated failure")
         elif self.auth.user_for_access_token(sock.bearer) is None:
             reply["reason"] = EXPIRED_REASON
             code, body = 401, _error_body(path, 401, "Unauthorized", EXPIRED_REASON)
@@ -385,7 +443,19 @@ class SmartHqSimulator(Simulator):
             return self._write(sock.user_id, path, match.group(1).upper(), match.group(2), body)
         return 404, _error_body(path, 404, "Not Found", "No such resource")
 
+    def _left_out(self, user_id: str) -> frozenset[str]:
+        """The appliances this list leaves out, counting it against each omission."""
+        left_out: set[str] = set()
+        for omission in list(self._omissions):
+            if omission.user_id in (None, user_id):
+                left_out |= omission.macs
+                omission.count -= 1
+                if omission.count <= 0:
+                    self._omissions.remove(omission)
+        return frozenset(left_out)
+
     def _appliance_list(self, user_id: str) -> dict[str, Any]:
+        left_out = self._left_out(user_id)
         items = [
             {
                 "applianceId": app.mac,
@@ -396,6 +466,7 @@ class SmartHqSimulator(Simulator):
                 "online": "ONLINE" if app.online else "OFFLINE",
             }
             for app in self.household.appliances.values()
+            if app.mac not in left_out
         ]
         return {"kind": "appliance#applianceList", "userId": user_id, "items": items}
 

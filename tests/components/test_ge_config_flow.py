@@ -41,7 +41,7 @@ def _sign_in(simulator: SmartHqSimulator, **overrides: Any) -> dict[str, Any]:
     return {
         CONF_USERNAME: DEFAULT_ACCOUNT.username,
         CONF_PASSWORD: DEFAULT_ACCOUNT.password,
-        CONF_REGION: "US",
+        CONF_REGION: "us",
         **{key: value for key, value in overrides.items() if key != CONF_SERVER},
         "advanced": {CONF_SERVER: overrides.get(CONF_SERVER, simulator.base_url)},
     }
@@ -136,7 +136,7 @@ async def test_default_form_signs_in_to_ges_own_hosts(
         {
             CONF_USERNAME: DEFAULT_ACCOUNT.username,
             CONF_PASSWORD: DEFAULT_ACCOUNT.password,
-            CONF_REGION: "US",
+            CONF_REGION: "us",
         },
     )
     assert result["errors"] == {"base": "ge_cannot_connect"}
@@ -148,7 +148,7 @@ async def test_default_form_signs_in_to_ges_own_hosts(
             {
                 CONF_USERNAME: DEFAULT_ACCOUNT.username,
                 CONF_PASSWORD: DEFAULT_ACCOUNT.password,
-                CONF_REGION: "US",
+                CONF_REGION: "us",
                 "advanced": {CONF_SERVER: "http://127.0.0.1:9"},
             },
         )
@@ -188,7 +188,8 @@ async def test_mfa_code_with_resend_and_wrong_code(
     assert result["errors"] == {CONF_CODE: "ge_code_missing"}
 
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_RESEND: True})
-    assert result["errors"] == {"base": "ge_code_resent"}
+    assert result["step_id"] == "ge_mfa_resent"
+    assert not result["errors"]
     assert len(ge_simulator.auth.sent_codes) == 2
 
     result = await hass.config_entries.flow.async_configure(
@@ -352,7 +353,7 @@ async def test_reauth_with_mfa_updates_the_tokens(
     # Password and region only: the entry stays with the service it was set up with.
     assert set(result["data_schema"].schema) == {CONF_PASSWORD, CONF_REGION}
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_PASSWORD: DEFAULT_ACCOUNT.password, CONF_REGION: "US"}
+        result["flow_id"], {CONF_PASSWORD: DEFAULT_ACCOUNT.password, CONF_REGION: "us"}
     )
     assert result["step_id"] == "ge_mfa"
     result = await hass.config_entries.flow.async_configure(
@@ -381,7 +382,7 @@ async def test_reconfigure_refuses_another_account(
 
     result = await _reconfigure(hass, entry)
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _sign_in(ge_simulator, **{CONF_REGION: "US"})
+        result["flow_id"], _sign_in(ge_simulator, **{CONF_REGION: "us"})
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
@@ -400,7 +401,7 @@ async def test_reconfigure_without_advanced_mode_keeps_the_server(
         {
             CONF_USERNAME: DEFAULT_ACCOUNT.username,
             CONF_PASSWORD: DEFAULT_ACCOUNT.password,
-            CONF_REGION: "US",
+            CONF_REGION: "us",
         },
     )
     assert result["type"] is FlowResultType.ABORT
@@ -423,7 +424,7 @@ async def test_sign_in_page_refused_is_an_auth_error(hass: HomeAssistant) -> Non
             {
                 CONF_USERNAME: DEFAULT_ACCOUNT.username,
                 CONF_PASSWORD: DEFAULT_ACCOUNT.password,
-                CONF_REGION: "EU",
+                CONF_REGION: "eu",
                 "advanced": {CONF_SERVER: str(server.make_url("/"))},
             },
         )

@@ -18,6 +18,7 @@ from custom_components.kitchen_connect.const import DOMAIN
 from custom_components.kitchen_connect.ge import (
     binary_sensor,
     button,
+    light,
     number,
     select,
     sensor,
@@ -43,6 +44,7 @@ TABLES: dict[str, tuple[Any, ...]] = {
     "select": select.SELECTS,
     "number": number.NUMBERS,
     "button": button.BUTTONS,
+    "light": light.LIGHTS,
 }
 
 
@@ -135,17 +137,13 @@ async def test_switch_state_changes_only_with_the_push(
 async def test_fridge_switches_numbers_and_drawer_round_trip(
     hass: HomeAssistant, ge_simulator: SmartHqSimulator
 ) -> None:
-    """Turbo cool, interior light, hot water and drawer mode change on the fridge."""
+    """Turbo cool, hot water and drawer mode change on the fridge."""
     hass.config.units = US_CUSTOMARY_SYSTEM
     await add_ge_entry(hass, ge_simulator)
     turbo = _entity_id(hass, "switch", FRIDGE, "turbo_cool")
     await _call(hass, "switch", "turn_on", turbo)
     await wait_for(hass, _becomes(hass, turbo, STATE_ON))
     assert ge_simulator.household.appliances[FRIDGE].erds[0x100F] == "01"
-
-    light = _entity_id(hass, "number", FRIDGE, "interior_light")
-    await _call(hass, "number", "set_value", light, value=40)
-    await wait_for(hass, _becomes(hass, light, "40"))
 
     hot_water = _entity_id(hass, "number", FRIDGE, "hot_water_setpoint")
     await _call(hass, "number", "set_value", hot_water, value=150)
@@ -158,17 +156,10 @@ async def test_fridge_switches_numbers_and_drawer_round_trip(
     assert ge_simulator.household.appliances[FRIDGE].erds[0x1020] == "05"
 
 
-async def test_oven_light_timer_and_offset(
-    hass: HomeAssistant, ge_simulator: SmartHqSimulator
-) -> None:
-    """The oven light, kitchen timer and temperature offset of one cavity."""
+async def test_oven_timer_and_offset(hass: HomeAssistant, ge_simulator: SmartHqSimulator) -> None:
+    """The kitchen timer and temperature offset of one cavity."""
+    hass.config.units = US_CUSTOMARY_SYSTEM
     await add_ge_entry(hass, ge_simulator)
-    light = _entity_id(hass, "select", OVEN, "upper_oven_light")
-    assert _attributes(hass, light)["options"] == ["off", "high", "dim"]
-    await _call(hass, "select", "select_option", light, option="dim")
-    assert _writes(ge_simulator, OVEN)[-1] == (0x5111, "02")
-    await wait_for(hass, _becomes(hass, light, "dim"))
-
     timer = _entity_id(hass, "number", OVEN, "lower_oven_kitchen_timer")
     await _call(hass, "number", "set_value", timer, value=30)
     remaining = _entity_id(hass, "sensor", OVEN, "lower_oven_kitchen_timer_remaining")
@@ -179,18 +170,6 @@ async def test_oven_light_timer_and_offset(
     await _call(hass, "number", "set_value", offset, value=-5)
     assert _writes(ge_simulator, OVEN)[-1] == (0x5106, "FB")
     await wait_for(hass, _becomes(hass, offset, "-5"))
-    # A difference in °F stays in °F even for a metric user.
-    assert _attributes(hass, offset)["unit_of_measurement"] == "°F"
-
-
-async def test_oven_light_offers_only_available_levels(
-    hass: HomeAssistant, ge_simulator: SmartHqSimulator
-) -> None:
-    """An oven light without a dim level offers off and high only."""
-    ge_simulator.household.appliances[OVEN].erds[0x5112] = "03"
-    await add_ge_entry(hass, ge_simulator)
-    light = _entity_id(hass, "select", OVEN, "upper_oven_light")
-    assert _attributes(hass, light)["options"] == ["off", "high"]
 
 
 async def test_dishwasher_pause_and_cancel(
@@ -315,7 +294,7 @@ async def test_entities_exist_only_for_what_is_reported(
     erds[0x1009] = "FF0000000000000000"  # no water filter
     await add_ge_entry(hass, ge_simulator)
 
-    assert _missing(hass, "number", FRIDGE, "interior_light")
+    assert _missing(hass, "light", FRIDGE, "interior_light")
     assert _missing(hass, "switch", FRIDGE, "quick_ice")
     assert _missing(hass, "switch", FRIDGE, "freezer_ice_maker")
     assert _missing(hass, "binary_sensor", FRIDGE, "convertible_drawer_door")
@@ -334,10 +313,72 @@ async def test_entities_exist_only_for_what_is_reported(
     await wait_for(hass, lambda: _state(hass, probe) == "54.4444444444444")
 
 
+async def test_double_oven_shows_cook_time_remaining_of_both_cavities(
+    hass: HomeAssistant, ge_simulator: SmartHqSimulator
+) -> None:
+    """Each cavity has its cook time remaining: unknown while no time is set (FFFF)."""
+    await add_ge_entry(hass, ge_simulator)
+    upper = _entity_id(hass, "sensor", OVEN, "upper_oven_cook_time_remaining")
+    lower = _entity_id(hass, "sensor", OVEN, "lower_oven_cook_time_remaining")
+    assert _state(hass, upper) == "unknown"
+    assert _state(hass, lower) == "unknown"
+    assert _attributes(hass, lower)["friendly_name"] == "Kitchen Oven Lower cook time remaining"
+
+    ge_simulator.household.set_erd(OVEN, 0x5204, "003C")
+    await wait_for(hass, _becomes(hass, lower, "60"))
+    ge_simulator.household.set_erd(OVEN, 0x5204, "FFFF")
+    await wait_for(hass, _becomes(hass, lower, "unknown"))
+
+
+async def test_durations_not_set_still_have_their_entities(
+    hass: HomeAssistant, ge_simulator: SmartHqSimulator
+) -> None:
+    """Timers and times remaining that read "not set" (FFFF) exist and show unknown."""
+    appliances = ge_simulator.household.appliances
+    appliances[OVEN].erds[0x5105] = "FFFF"
+    appliances[OVEN].erds[0x5208] = "FFFF"
+    appliances[DISHWASHER].erds[0xD004] = "FFFF"
+    appliances[WASHER].erds[0x2007] = "FFFF"
+    appliances[WASHER].erds[0x2010] = "FFFF"
+    appliances[WATER_HEATER].erds[0x4028] = "FFFF"
+    await add_ge_entry(hass, ge_simulator)
+
+    for platform, mac, key in (
+        ("number", OVEN, "upper_oven_kitchen_timer"),
+        ("sensor", OVEN, "upper_oven_kitchen_timer_remaining"),
+        ("sensor", OVEN, "lower_oven_elapsed_cook_time"),
+        ("sensor", DISHWASHER, "time_remaining"),
+        ("sensor", WASHER, "time_remaining"),
+        ("sensor", WASHER, "delay_remaining"),
+        ("sensor", WATER_HEATER, "mode_hours_remaining"),
+    ):
+        assert _state(hass, _entity_id(hass, platform, mac, key)) == "unknown", key
+
+    delay = _entity_id(hass, "sensor", WASHER, "delay_remaining")
+    ge_simulator.household.set_erd(WASHER, 0x2010, "003C")
+    await wait_for(hass, _becomes(hass, delay, "60"))
+
+
+async def test_all_ones_readings_mean_no_value(
+    hass: HomeAssistant, ge_simulator: SmartHqSimulator
+) -> None:
+    """An AC target range of FF gives the usual 60-86 °F; a fridge light of FF is none."""
+    hass.config.units = US_CUSTOMARY_SYSTEM
+    appliances = ge_simulator.household.appliances
+    appliances[WINDOW_AC].erds[0x7B06] = "FFFF"
+    appliances[FRIDGE].erds[0x1024] = "FF"
+    await add_ge_entry(hass, ge_simulator)
+
+    climate = _entity_id(hass, "climate", WINDOW_AC, "air_conditioner")
+    assert _attributes(hass, climate)["min_temp"] == 60
+    assert _attributes(hass, climate)["max_temp"] == 86
+    assert _missing(hass, "light", FRIDGE, "interior_light")
+
+
 async def test_single_oven_is_named_oven_with_stable_unique_ids(
     hass: HomeAssistant, ge_simulator: SmartHqSimulator
 ) -> None:
-    """Without a lower cavity the entities read "Oven …" and keep the upper cavity's ids."""
+    """Without a lower cavity the names need no cavity; ids stay the upper cavity's."""
     erds = ge_simulator.household.appliances[OVEN].erds
     for code in [code for code in erds if code & 0xFF00 == 0x5200]:
         del erds[code]
@@ -345,9 +386,9 @@ async def test_single_oven_is_named_oven_with_stable_unique_ids(
     await add_ge_entry(hass, ge_simulator)
 
     state = _entity_id(hass, "sensor", OVEN, "upper_oven_state")
-    assert _attributes(hass, state)["friendly_name"] == "Kitchen Oven Oven state"
-    light = _entity_id(hass, "select", OVEN, "upper_oven_light")
-    assert _attributes(hass, light)["friendly_name"] == "Kitchen Oven Oven light"
+    assert _attributes(hass, state)["friendly_name"] == "Kitchen Oven Cook mode"
+    light = _entity_id(hass, "light", OVEN, "upper_oven_light")
+    assert _attributes(hass, light)["friendly_name"] == "Kitchen Oven Light"
     assert _missing(hass, "sensor", OVEN, "lower_oven_state")
     assert _missing(hass, "number", OVEN, "lower_oven_kitchen_timer")
 

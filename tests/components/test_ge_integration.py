@@ -13,6 +13,7 @@ from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -475,6 +476,87 @@ async def test_remote_enable_is_respected(
     key, message = await _refusal(hass, "brew", FRIDGE, confirm=True)
     assert key == "action_not_supported"
     assert "Fridge" in message
+    assert ge_simulator.household.write_log == []
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("en", "has no lower oven"), ("de", "hat keinen unteren Backofen")]
+)
+async def test_a_missing_oven_cavity_is_named_in_the_users_language(
+    hass: HomeAssistant, ge_simulator: SmartHqSimulator, language: str, expected: str
+) -> None:
+    """A single oven asked for its lower cavity: the refusal names it in words, nothing sent."""
+    erds = ge_simulator.household.appliances[OVEN].erds
+    for code in [code for code in erds if code & 0xFF00 == 0x5200]:
+        del erds[code]
+    erds[0x5007] = "0890"  # the configuration without "lower oven"
+    await add_ge_entry(hass, ge_simulator)
+    translations = await async_get_translations(hass, language, "exceptions", {DOMAIN})
+    for action, data in (("start_cooking", {"mode": "bake"}), ("stop_cooking", {})):
+        with pytest.raises(ServiceValidationError) as err:
+            await _call(hass, action, OVEN, confirm=True, cavity="lower", **data)
+        key = f"component.{DOMAIN}.exceptions.{err.value.translation_key}.message"
+        message = translations[key].format(**(err.value.translation_placeholders or {}))
+        assert message.endswith(f"Kitchen Oven {expected}.")
+    assert ge_simulator.household.write_log == []
+
+
+@pytest.mark.parametrize(
+    ("action", "mac", "data", "key", "placeholders"),
+    [
+        ("brew", BREWER, {"cups": 20}, "action_field_too_high", {"field": "cups", "limit": "12"}),
+        (
+            "start_cooking",
+            OVEN,
+            {"mode": "bake", "cook_time": 800},
+            "action_field_too_high",
+            {"field": "cook_time", "limit": "720 min"},
+        ),
+        (
+            "start_cooking",
+            OVEN,
+            {"mode": "bake", "temperature": -5},
+            "action_field_too_low",
+            {"field": "temperature", "limit": "0"},
+        ),
+        (
+            "brew",
+            BREWER,
+            {"brew_temperature": "hot"},
+            "action_field_not_a_number",
+            {"field": "brew_temperature"},
+        ),
+        (
+            "stop_cooking",
+            OVEN,
+            {"cavity": "middle"},
+            "action_field_not_an_option",
+            {"field": "cavity", "options": "upper, lower"},
+        ),
+        (
+            "brew",
+            BREWER,
+            {"strength": "strong"},
+            "action_field_not_an_option",
+            {"field": "strength", "options": "light, medium, dark, gold"},
+        ),
+    ],
+)
+async def test_out_of_range_fields_are_refused_in_words(
+    hass: HomeAssistant,
+    ge_simulator: SmartHqSimulator,
+    action: str,
+    mac: str,
+    data: dict[str, object],
+    key: str,
+    placeholders: dict[str, str],
+) -> None:
+    """The refusal says what the field accepts, and nothing reaches the appliance."""
+    await add_ge_entry(hass, ge_simulator)
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, action, mac, confirm=True, **data)
+    assert (err.value.translation_key, err.value.translation_placeholders) == (key, placeholders)
+    assert str(err.value).startswith("Nothing was sent: ")
     assert ge_simulator.household.write_log == []
 
 

@@ -5,10 +5,21 @@ from __future__ import annotations
 from homeassistant.const import Platform
 
 from ..spec import BrandSpec
-from . import binary_sensor, button, climate, number, select, sensor, switch, water_heater
+from . import (
+    binary_sensor,
+    button,
+    climate,
+    light,
+    number,
+    select,
+    sensor,
+    switch,
+    water_heater,
+)
 from .actions import GE_ACTIONS
 from .config_flow import GeFlow
 from .const import BRAND_KEY, CONF_ACCESS_TOKEN, CONF_REFRESH_TOKEN, CONF_USER_ID
+from .migration import async_migrate_ge_entry
 from .setup import async_setup_ge_entry
 
 GE_BRAND = BrandSpec(
@@ -19,6 +30,7 @@ GE_BRAND = BrandSpec(
         Platform.BINARY_SENSOR: binary_sensor.async_setup_entry,
         Platform.BUTTON: button.async_setup_entry,
         Platform.CLIMATE: climate.async_setup_entry,
+        Platform.LIGHT: light.async_setup_entry,
         Platform.NUMBER: number.async_setup_entry,
         Platform.SELECT: select.async_setup_entry,
         Platform.SENSOR: sensor.async_setup_entry,
@@ -28,4 +40,5 @@ GE_BRAND = BrandSpec(
     flow=GeFlow,
     actions=GE_ACTIONS,
     redact=frozenset({CONF_ACCESS_TOKEN, CONF_REFRESH_TOKEN, CONF_USER_ID}),
+    async_migrate=async_migrate_ge_entry,
 )

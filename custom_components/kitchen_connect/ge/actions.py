@@ -12,6 +12,7 @@ from homeassistant.util.unit_conversion import TemperatureConverter
 import probatio as vol
 
 from ..const import DOMAIN
+from ..fields import Bounded, OneOf
 from ..kitchenlib.ge.appliance import Appliance
 from ..spec import BrandAction
 from .appliance_types import LAUNDRY, ApplianceKind, appliance_kind
@@ -52,8 +53,12 @@ _FIXED_HEAT: Final = frozenset({"broil_high", "broil_low", "proof", "warm"})
 
 STRENGTHS: Final = ("light", "medium", "dark", "gold")
 
-# Per cavity: the cook-mode command, its remote-enable flag and the available-modes limits.
-_CAVITY_ERDS: Final = {UPPER: (0x5100, 0x510A), LOWER: (0x5200, 0x520A)}
+# Per cavity: the cook-mode command, its remote-enable flag, and the refusal of an oven
+# without that cavity.
+_CAVITIES: Final = {
+    UPPER: (0x5100, 0x510A, "ge_no_upper_oven"),
+    LOWER: (0x5200, 0x520A, "ge_no_lower_oven"),
+}
 OVEN_LIMITS: Final = 0x5008
 DISHWASHER_COMMAND: Final = 0x3204
 DISHWASHER_REMOTE: Final = 0x3087
@@ -71,7 +76,10 @@ START_DESCALE: Final = 0x901A
 _DELAYED: Final = frozenset({"delay_run", "delay_pause"})
 _DEFAULT_BREW: Final = ("medium", 200, 4)
 
-_CAVITY = vol.In([UPPER, LOWER])
+_CAVITY = OneOf.of(_CAVITIES)
+# Temperatures in the user's unit system, so the limits name no unit.
+_OVEN_TEMPERATURE = Bounded(0, 600, coerce=float)
+_BREW_TEMPERATURE = Bounded(0, 250, coerce=float)
 
 
 def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
@@ -89,13 +97,18 @@ def _to_fahrenheit(hass: HomeAssistant, value: float) -> int:
     return round(TemperatureConverter.convert(value, unit, UnitOfTemperature.FAHRENHEIT))
 
 
+def _cavity(appliance: Appliance, data: Mapping[str, Any]) -> tuple[int, int]:
+    """The chosen cavity's command and remote-enable ERDs; refused if the oven lacks it."""
+    command, remote, missing = _CAVITIES[data.get(ATTR_CAVITY, UPPER)]
+    if command not in appliance.erds:
+        raise _invalid(missing, name=_name(appliance))
+    return command, remote
+
+
 def _oven_command(
     hass: HomeAssistant, appliance: Appliance, data: Mapping[str, Any]
 ) -> tuple[int, dict[str, Any]]:
-    cavity = data.get(ATTR_CAVITY, UPPER)
-    command, remote = _CAVITY_ERDS[cavity]
-    if command not in appliance.erds:
-        raise _invalid("ge_no_such_cavity", name=_name(appliance), cavity=cavity)
+    command, remote = _cavity(appliance, data)
     if erd_value(appliance, remote) is not True:
         raise _invalid("ge_remote_oven", name=_name(appliance))
     mode = data[ATTR_MODE]
@@ -178,11 +191,7 @@ async def _async_stop_cooking(
     hass: HomeAssistant, entry: GeConfigEntry, mac: str, data: Mapping[str, Any]
 ) -> None:
     coordinator = entry.runtime_data.coordinator
-    appliance = coordinator.appliance(mac)
-    cavity = data.get(ATTR_CAVITY, UPPER)
-    command = _CAVITY_ERDS[cavity][0]
-    if command not in appliance.erds:
-        raise _invalid("ge_no_such_cavity", name=_name(appliance), cavity=cavity)
+    command, _remote = _cavity(coordinator.appliance(mac), data)
     await coordinator.async_write_erd(mac, command, cook_command("no_mode", 0, 0))
 
 
@@ -223,9 +232,9 @@ GE_ACTIONS: tuple[BrandAction, ...] = (
         name="start_cooking",
         fields={
             vol.Optional(ATTR_CAVITY, default=UPPER): _CAVITY,
-            vol.Required(ATTR_MODE): vol.In(list(COOK_MODES)),
-            vol.Optional(ATTR_TEMPERATURE): vol.All(vol.Coerce(float), vol.Range(min=0, max=600)),
-            vol.Optional(ATTR_COOK_TIME): vol.All(vol.Coerce(int), vol.Range(min=1, max=720)),
+            vol.Required(ATTR_MODE): OneOf.of(COOK_MODES),
+            vol.Optional(ATTR_TEMPERATURE): _OVEN_TEMPERATURE,
+            vol.Optional(ATTR_COOK_TIME): Bounded(1, 720, "min"),
         },
         can_run=_kinds(ApplianceKind.OVEN),
         refusal_key_fn=lambda _data: "ge_confirm_start_cooking",
@@ -247,11 +256,9 @@ GE_ACTIONS: tuple[BrandAction, ...] = (
     BrandAction(
         name="brew",
         fields={
-            vol.Optional(ATTR_STRENGTH): vol.In(list(STRENGTHS)),
-            vol.Optional(ATTR_BREW_TEMPERATURE): vol.All(
-                vol.Coerce(float), vol.Range(min=0, max=250)
-            ),
-            vol.Optional(ATTR_CUPS): vol.All(vol.Coerce(int), vol.Range(min=1, max=12)),
+            vol.Optional(ATTR_STRENGTH): OneOf(STRENGTHS),
+            vol.Optional(ATTR_BREW_TEMPERATURE): _BREW_TEMPERATURE,
+            vol.Optional(ATTR_CUPS): Bounded(1, 12),
         },
         can_run=_kinds(ApplianceKind.COFFEE_BREWER),
         refusal_key_fn=lambda _data: "ge_confirm_brew",
@@ -259,7 +266,7 @@ GE_ACTIONS: tuple[BrandAction, ...] = (
     ),
     BrandAction(
         name="start_maintenance",
-        fields={vol.Required(ATTR_PROCESS): vol.In([DESCALE])},
+        fields={vol.Required(ATTR_PROCESS): OneOf((DESCALE,))},
         can_run=_kinds(ApplianceKind.COFFEE_BREWER, ApplianceKind.ESPRESSO_MAKER),
         refusal_key_fn=lambda _data: "ge_confirm_descale",
         run=_async_start_descaling,

@@ -161,13 +161,13 @@ class GeAirConditioner(GeEntity, ClimateEntity):
     def min_temp(self) -> float:
         """The lowest target the unit accepts."""
         low = erd_field(self.appliance, TARGET_RANGE, "minimum_target_temperature")
-        return float(low) if isinstance(low, int) and low != 0xFF else _DEFAULT_RANGE[0]
+        return float(low) if isinstance(low, int) else _DEFAULT_RANGE[0]
 
     @property
     def max_temp(self) -> float:
         """The highest target the unit accepts."""
         high = erd_field(self.appliance, TARGET_RANGE, "maximum_target_temperature")
-        return float(high) if isinstance(high, int) and high != 0xFF else _DEFAULT_RANGE[1]
+        return float(high) if isinstance(high, int) else _DEFAULT_RANGE[1]
 
     async def async_set_hvac_mode(self, hvac_mode: HVACMode) -> None:
         """Switch off, or power on into the chosen mode."""

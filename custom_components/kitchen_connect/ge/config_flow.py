@@ -32,7 +32,6 @@ from yarl import URL
 from ..const import CONF_BRAND, DOMAIN
 from ..kitchenlib.errors import AuthError, ConnectionFailedError, ProtocolError
 from ..kitchenlib.ge.account import async_fetch_websocket_endpoint
-from ..kitchenlib.ge.endpoints import Region
 from ..kitchenlib.ge.login import (
     InvalidCredentialsError,
     LoginSucceeded,
@@ -52,15 +51,16 @@ from .const import (
     CONF_RESEND,
     CONF_SERVER,
     CONF_USER_ID,
+    DEFAULT_REGION,
+    ENTRY_TITLE,
     ISSUE_MFA_SETUP,
     ISSUE_TERMS,
+    REGIONS,
 )
 from .entry_data import endpoints_from_data, token_data
 
 _LOGGER = logging.getLogger(__name__)
 
-# The e-mail address stays out of the title: Home Assistant writes titles into its logs.
-_TITLE = "GE Appliances"
 CONF_ADVANCED = "advanced"
 # The flow context key of Home Assistant's advanced mode. The flow's own property says
 # True for every flow while it is deprecated, so the context is read instead.
@@ -68,7 +68,7 @@ ADVANCED_MODE = "show_advanced_options"
 _PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _REGION_SELECTOR = SelectSelector(
     SelectSelectorConfig(
-        options=[region.value for region in Region],
+        options=list(REGIONS),
         mode=SelectSelectorMode.LIST,
         translation_key="ge_region",
     )
@@ -118,6 +118,7 @@ class GeFlow(BrandFlow):
     _ge_login: SmartHqLogin | None = None
     _ge_input: dict[str, Any] | None = None
     _ge_form: str = "ge"
+    _ge_form_has_username: bool = True
     _ge_placeholders: dict[str, str]
     _ge_login_pending_code: bool = False
     _ge_tokens: dict[str, Any] | None = None
@@ -131,9 +132,8 @@ class GeFlow(BrandFlow):
                 )
             )
         fields[vol.Required(CONF_PASSWORD)] = _PASSWORD_SELECTOR
-        fields[vol.Required(CONF_REGION, default=defaults.get(CONF_REGION, Region.US.value))] = (
-            _REGION_SELECTOR
-        )
+        region = str(defaults.get(CONF_REGION) or DEFAULT_REGION).lower()
+        fields[vol.Required(CONF_REGION, default=region)] = _REGION_SELECTOR
         if self._ge_advanced_mode():
             server = vol.Optional(CONF_SERVER, default=defaults.get(CONF_SERVER) or "")
             fields[vol.Required(CONF_ADVANCED)] = section(
@@ -202,6 +202,7 @@ class GeFlow(BrandFlow):
                 user_input[CONF_SERVER] = server
                 self._ge_input = user_input
                 self._ge_form = step_id
+                self._ge_form_has_username = username
                 errors = await self._ge_try_sign_in(user_input)
                 if not errors:
                     if self._ge_login is not None and self._ge_login_pending_code:
@@ -218,7 +219,7 @@ class GeFlow(BrandFlow):
     async def _ge_try_sign_in(self, user_input: Mapping[str, Any]) -> dict[str, str]:
         session = async_get_clientsession(self.hass)
         login = SmartHqLogin(
-            session, Region(user_input[CONF_REGION]), endpoints_from_data(user_input)
+            session, REGIONS[user_input[CONF_REGION]], endpoints_from_data(user_input)
         )
         self._ge_login = login
         self._ge_login_pending_code = False
@@ -256,6 +257,16 @@ class GeFlow(BrandFlow):
 
     async def async_step_ge_mfa(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Enter the one-time code GE sent by e-mail or text message, or ask for a new one."""
+        return await self._ge_code_step(user_input)
+
+    async def async_step_ge_mfa_resent(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The code form again, saying that a new code is on its way."""
+        return await self._ge_code_step(user_input)
+
+    async def _ge_code_step(self, user_input: dict[str, Any] | None) -> ConfigFlowResult:
+        step_id = "ge_mfa"
         errors: dict[str, str] = {}
         login = self._ge_login
         assert login is not None
@@ -266,7 +277,8 @@ class GeFlow(BrandFlow):
             try:
                 if user_input.get(CONF_RESEND):
                     await login.async_send_code()
-                    errors["base"] = "ge_code_resent"
+                    # News, not an error: the form's own text says a new code is coming.
+                    step_id = "ge_mfa_resent"
                 elif not code:
                     errors[CONF_CODE] = "ge_code_missing"
                 else:
@@ -279,7 +291,7 @@ class GeFlow(BrandFlow):
             except ConnectionFailedError, ProtocolError:
                 errors["base"] = "ge_cannot_connect"
         return self.flow.async_show_form(
-            step_id="ge_mfa",
+            step_id=step_id,
             data_schema=_MFA_SCHEMA,
             errors=errors,
             description_placeholders=self._ge_placeholders,
@@ -298,7 +310,7 @@ class GeFlow(BrandFlow):
             _LOGGER.debug("SmartHQ account lookup failed: %s", err)
             return self.flow.async_show_form(
                 step_id=self._ge_form,
-                data_schema=self._ge_schema(user_input),
+                data_schema=self._ge_schema(user_input, username=self._ge_form_has_username),
                 errors={"base": "ge_cannot_connect"},
                 description_placeholders={"page_title": "", "message": ""},
             )
@@ -321,4 +333,4 @@ class GeFlow(BrandFlow):
                 self.flow._get_reconfigure_entry(), data=data
             )
         self.flow._abort_if_unique_id_configured()
-        return self.flow.async_create_entry(title=_TITLE, data=data)
+        return self.flow.async_create_entry(title=ENTRY_TITLE, data=data)

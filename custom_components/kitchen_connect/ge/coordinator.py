@@ -7,10 +7,10 @@ importing the setup.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 import logging
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -33,6 +33,10 @@ _LOGGER = logging.getLogger(__name__)
 type ErdKey = tuple[str, int]
 type GeConfigEntry = ConfigEntry[GeRuntimeData]
 
+# Complete lists in a row that must leave an appliance out before it counts as gone: GE's
+# list sometimes leaves one out of a single reply.
+LISTS_TO_LEAVE: Final = 2
+
 
 class GeCoordinator(DataUpdateCoordinator[dict[str, Appliance]]):
     """Owns the account's websocket client and the appliances its entities read.
@@ -50,7 +54,14 @@ class GeCoordinator(DataUpdateCoordinator[dict[str, Appliance]]):
     config_entry: GeConfigEntry
     client: SmartHqClient
 
-    def __init__(self, hass: HomeAssistant, entry: GeConfigEntry) -> None:
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: GeConfigEntry,
+        *,
+        expected: Collection[str] = (),
+    ) -> None:
+        """``expected``: appliances with a device from before, kept like any listed one."""
         super().__init__(
             hass,
             _LOGGER,
@@ -59,10 +70,13 @@ class GeCoordinator(DataUpdateCoordinator[dict[str, Appliance]]):
             update_interval=None,
             always_update=False,
         )
-        self.data = {}
+        # Placeholders until the first list says whether they are still on the account.
+        self.data = {mac: Appliance(mac) for mac in expected}
         # The last known state of appliances that left the account, so their entities
         # still read while they are being removed.
         self._departed: dict[str, Appliance] = {}
+        # How many complete lists in a row left each appliance out (while connected).
+        self._misses: dict[str, int] = {}
         self._erd_listeners: defaultdict[ErdKey, list[CALLBACK_TYPE]] = defaultdict(list)
         self._appliance_listeners: list[CALLBACK_TYPE] = []
         self._connected = False
@@ -136,9 +150,22 @@ class GeCoordinator(DataUpdateCoordinator[dict[str, Appliance]]):
             translation_placeholders={"name": self.config_entry.title},
         )
 
-    def _take_appliances(self) -> None:
-        """Take the client's appliance list; those that left stay readable as last seen."""
-        current = dict(self.client.appliances)
+    def _take_appliances(self, gone: Collection[str] = ()) -> None:
+        """Take the client's appliance list; those it left out stay until they are ``gone``.
+
+        Those that left stay readable as last seen while their entities are removed.
+        """
+        current: dict[str, Appliance] = {}
+        for mac, listed in self.client.appliances.items():
+            previous = self.data.get(mac)
+            # Back on the list: shown as last seen until the client's new full read is in.
+            if previous is not None and previous.initialised and not listed.initialised:
+                current[mac] = previous
+            else:
+                current[mac] = listed
+        for mac, appliance in self.data.items():
+            if mac not in current and mac not in gone:
+                current[mac] = appliance
         self._departed = {
             mac: appliance
             for mac, appliance in {**self._departed, **self.data}.items()
@@ -208,7 +235,26 @@ class GeCoordinator(DataUpdateCoordinator[dict[str, Appliance]]):
 
     def appliances_changed(self) -> None:
         """Take the new list, add or remove devices, then refresh availability."""
-        self._take_appliances()
+        self._changed()
+
+    def appliances_listed(self, macs: frozenset[str], complete: bool) -> None:
+        """Remove the appliances that enough complete lists in a row have left out.
+
+        A failed or partial list counts neither way; a lost connection starts the count
+        afresh (``connection_changed``).
+        """
+        if not complete:
+            return
+        self._misses = {mac: self._misses.get(mac, 0) + 1 for mac in self.data if mac not in macs}
+        gone = [mac for mac, misses in self._misses.items() if misses >= LISTS_TO_LEAVE]
+        if gone:
+            for mac in gone:
+                del self._misses[mac]
+            _LOGGER.debug("%d appliance(s) left the account; removing them", len(gone))
+            self._changed(gone)
+
+    def _changed(self, gone: Collection[str] = ()) -> None:
+        self._take_appliances(gone)
         self._initialised = {mac for mac, appliance in self.data.items() if appliance.initialised}
         for update in list(self._appliance_listeners):
             update()
@@ -221,6 +267,8 @@ class GeCoordinator(DataUpdateCoordinator[dict[str, Appliance]]):
         if connected:
             _LOGGER.info("GE Appliances account %s is connected again", self.config_entry.title)
         else:
+            # Lists only count in a row on a connection that stays up.
+            self._misses.clear()
             _LOGGER.info(
                 "GE Appliances account %s lost its connection; retrying with back-off",
                 self.config_entry.title,
@@ -255,17 +303,19 @@ class GeRuntimeData:
     devices: ApplianceDevices
 
     async def async_shutdown(self) -> None:
-        """Close the websocket."""
+        """Let go of the appliances (another account's entry may show them) and close."""
+        self.devices.async_stop()
         await self.coordinator.async_stop()
 
     def diagnostics(self) -> dict[str, Any]:
         """Connection figures and every appliance's ERDs (identifiers redacted by index)."""
         coordinator = self.coordinator
         appliances = []
-        for index, appliance in enumerate(coordinator.data.values()):
+        for index, (mac, appliance) in enumerate(coordinator.data.items()):
             appliances.append(
                 {
                     "appliance": f"appliance_{index + 1}",
+                    "shown_by_another_entry": mac in self.devices.shown_elsewhere,
                     "kind": appliance_kind(appliance).value,
                     "label": appliance.label,
                     "online": appliance.online,
@@ -283,4 +333,10 @@ class GeRuntimeData:
             "connected": coordinator.connected,
             "stats": dict(coordinator.client.stats),
             "appliances": appliances,
+            # Also on another account whose entry shows them; only their index is given.
+            "shown_by_another_entry": [
+                f"appliance_{index + 1}"
+                for index, mac in enumerate(coordinator.data)
+                if mac in self.devices.shown_elsewhere
+            ],
         }

@@ -41,6 +41,20 @@ def present(code: int, key: str | None = None) -> Callable[[Appliance], bool]:
     return check
 
 
+def reported(code: int) -> Callable[[Appliance], bool]:
+    """Whether the appliance sends the ERD with a value, whatever it reads.
+
+    For a duration or timer, where the value None means "not set" (FFFF) rather than "not
+    fitted": the entity exists and shows unknown until a time is set.
+    """
+
+    def check(appliance: Appliance) -> bool:
+        erd = appliance.erds.get(code)
+        return erd is not None and erd.raw != ""
+
+    return check
+
+
 def number(appliance: Appliance, code: int, key: str | None = None) -> float | None:
     """A numeric ERD (field) as decoded (whole numbers stay whole); None when not a number."""
     value = read(appliance, code, key)

@@ -1,4 +1,4 @@
-"""GE numbers: oven kitchen timers and offsets, fridge setpoints, hot water, light, pods."""
+"""GE numbers: oven kitchen timers and offsets, fridge setpoints, hot water, pods."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from homeassistant.components.number import (
     NumberEntityDescription,
     NumberMode,
 )
-from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTemperature, UnitOfTime
+from homeassistant.const import EntityCategory, UnitOfTemperature, UnitOfTime
+from homeassistant.util.unit_conversion import TemperatureDeltaConverter
 
 from ..kitchenlib.ge.appliance import Appliance
 from .descriptions import (
@@ -26,6 +27,7 @@ from .descriptions import (
     number,
     present,
     reader,
+    reported,
 )
 from .entity import GeEntity, GeEntityDescription, erd_value, platform_setup, reports
 
@@ -36,7 +38,6 @@ SETPOINT_LIMITS: Final = 0x100B
 HOT_WATER_STATUS: Final = 0x1010
 HOT_WATER_SET: Final = 0x1011
 HOT_WATER_RANGE: Final = (90, 190)
-INTERIOR_LIGHT: Final = 0x1024
 PODS: Final = 0x301F
 PODS_MAX: Final = 255
 
@@ -49,6 +50,9 @@ class GeNumberEntityDescription(GeEntityDescription, NumberEntityDescription):
     command_fn: Callable[[Appliance, float], tuple[int, Any]]
     min_fn: Callable[[Appliance], float | None] = lambda _appliance: None
     max_fn: Callable[[Appliance], float | None] = lambda _appliance: None
+    # A difference of temperatures in °F (value, limits, step): shown in the user's unit.
+    # Home Assistant converts numbers of class TEMPERATURE_DELTA only on request.
+    fahrenheit_delta: bool = False
 
 
 def _whole(code: int) -> Callable[[Appliance, float], tuple[int, Any]]:
@@ -64,7 +68,7 @@ def _oven_numbers(cavity: OvenCavity) -> tuple[GeNumberEntityDescription, ...]:
             translation_key=cavity.translation_key("kitchen_timer"),
             erds=(timer,),
             kinds=OVENS,
-            exists_fn=cavity.exists_when(present(timer)),
+            exists_fn=cavity.exists_when(reported(timer)),  # FFFF: no timer set
             device_class=NumberDeviceClass.DURATION,
             native_unit_of_measurement=UnitOfTime.MINUTES,
             native_min_value=0,
@@ -80,8 +84,8 @@ def _oven_numbers(cavity: OvenCavity) -> tuple[GeNumberEntityDescription, ...]:
             kinds=OVENS,
             exists_fn=cavity.exists_when(present(offset)),
             entity_category=EntityCategory.CONFIG,
-            # A difference in °F, not a temperature: Home Assistant must not convert it.
-            native_unit_of_measurement=UnitOfTemperature.FAHRENHEIT,
+            device_class=NumberDeviceClass.TEMPERATURE_DELTA,
+            fahrenheit_delta=True,
             native_min_value=-OFFSET_LIMIT,
             native_max_value=OFFSET_LIMIT,
             native_step=1,
@@ -134,11 +138,6 @@ def _has_hot_water(appliance: Appliance) -> bool:
     return present(HOT_WATER_STATUS, "status")(appliance) and reports(appliance, HOT_WATER_SET)
 
 
-def _light_level(appliance: Appliance) -> float | None:
-    level = number(appliance, INTERIOR_LIGHT)
-    return level if level is not None and level <= 100 else None  # FF: no dimmable light
-
-
 NUMBERS: tuple[GeNumberEntityDescription, ...] = (
     *(description for cavity in OVEN_CAVITIES for description in _oven_numbers(cavity)),
     _setpoint("fridge_setpoint", "fresh_food", has_fresh_food, (32, 46)),
@@ -156,19 +155,6 @@ NUMBERS: tuple[GeNumberEntityDescription, ...] = (
         native_step=1,
         value_fn=reader(HOT_WATER_SET),
         command_fn=_whole(HOT_WATER_SET),
-    ),
-    GeNumberEntityDescription(
-        key="interior_light",
-        translation_key="interior_light",
-        erds=(INTERIOR_LIGHT,),
-        kinds=FRIDGES,
-        exists_fn=lambda appliance: _light_level(appliance) is not None,
-        native_unit_of_measurement=PERCENTAGE,
-        native_min_value=0,
-        native_max_value=100,
-        native_step=1,
-        value_fn=_light_level,
-        command_fn=_whole(INTERIOR_LIGHT),
     ),
     GeNumberEntityDescription(
         key="pods_remaining",
@@ -191,24 +177,54 @@ class GeNumber(GeEntity, NumberEntity):
     _attr_mode = NumberMode.BOX
 
     @property
+    def _delta_unit(self) -> str | None:
+        """The user's temperature unit, for a difference in °F; None for other numbers."""
+        if not self.entity_description.fahrenheit_delta:
+            return None
+        return self.hass.config.units.temperature_unit
+
+    def _shown(self, fahrenheit: float) -> float:
+        unit = self._delta_unit
+        if unit is None or unit == UnitOfTemperature.FAHRENHEIT:
+            return fahrenheit
+        return round(
+            TemperatureDeltaConverter.convert(fahrenheit, UnitOfTemperature.FAHRENHEIT, unit), 1
+        )
+
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        """The description's unit; the user's temperature unit for a difference in °F."""
+        return self._delta_unit or self.entity_description.native_unit_of_measurement
+
+    @property
+    def native_step(self) -> float | None:
+        """Whole °F; a tenth of a degree in the other units."""
+        if self._delta_unit not in (None, UnitOfTemperature.FAHRENHEIT):
+            return 0.1
+        return super().native_step
+
+    @property
     def native_value(self) -> float | None:
         """The value the appliance last pushed."""
-        return self.entity_description.value_fn(self.appliance)
+        value = self.entity_description.value_fn(self.appliance)
+        return None if value is None else self._shown(value)
 
     @property
     def native_min_value(self) -> float:
         """The appliance's own lower limit where it reports one."""
         value = self.entity_description.min_fn(self.appliance)
-        return super().native_min_value if value is None else value
+        return self._shown(super().native_min_value if value is None else value)
 
     @property
     def native_max_value(self) -> float:
         """The appliance's own upper limit where it reports one."""
         value = self.entity_description.max_fn(self.appliance)
-        return super().native_max_value if value is None else value
+        return self._shown(super().native_max_value if value is None else value)
 
     async def async_set_native_value(self, value: float) -> None:
         """Send the new value; the appliance's push confirms it."""
+        if (unit := self._delta_unit) is not None:
+            value = TemperatureDeltaConverter.convert(value, unit, UnitOfTemperature.FAHRENHEIT)
         await self.async_write_erd(*self.entity_description.command_fn(self.appliance, value))
 
 

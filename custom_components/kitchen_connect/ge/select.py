@@ -1,4 +1,4 @@
-"""GE selects: oven light, convertible drawer and the AC's turbo/quiet modifier."""
+"""GE selects: the fridge's convertible drawer and the AC's turbo/quiet modifier."""
 
 from __future__ import annotations
 
@@ -9,22 +9,12 @@ from typing import Any, Final
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 
 from ..kitchenlib.ge.appliance import Appliance
-from .descriptions import (
-    AIR_CONDITIONERS,
-    FRIDGES,
-    OVEN_CAVITIES,
-    OVENS,
-    OvenCavity,
-    present,
-    read,
-)
+from .descriptions import AIR_CONDITIONERS, FRIDGES, present, read
 from .entity import GeEntity, GeEntityDescription, platform_setup
 
 CONVERTIBLE_DRAWER: Final = 0x1020
 _DRAWER_PREFIX: Final = "convertible_drawer_"
 DRAWER_POSITIONS: Final = [f"position_{number}" for number in range(1, 8)]
-
-LIGHT_LEVELS: Final = ["off", "high", "dim"]
 
 TURBO_QUIET_REQUEST: Final = 0x795E
 TURBO_QUIET_AVAILABLE: Final = 0x795F
@@ -49,28 +39,6 @@ def _slug(code: int) -> Callable[[Appliance], str | None]:
     return value
 
 
-def _oven_light(cavity: OvenCavity) -> GeSelectEntityDescription:
-    light, availability = cavity.code(0x11), cavity.code(0x12)
-
-    def levels(appliance: Appliance) -> list[str]:
-        offered = read(appliance, availability)
-        if not isinstance(offered, dict):
-            return list(LIGHT_LEVELS)
-        return ["off", *(level for level in LIGHT_LEVELS[1:] if offered.get(level) == "available")]
-
-    return GeSelectEntityDescription(
-        key=cavity.unique_key("light"),
-        translation_key=cavity.translation_key("light"),
-        erds=(light, availability),
-        kinds=OVENS,
-        exists_fn=cavity.exists_when(present(light)),
-        options=list(LIGHT_LEVELS),
-        options_fn=levels,
-        value_fn=_slug(light),
-        command_fn=lambda _appliance, option: (light, option),
-    )
-
-
 def _drawer_position(appliance: Appliance) -> str | None:
     slug = read(appliance, CONVERTIBLE_DRAWER)
     if not isinstance(slug, str):
@@ -92,7 +60,6 @@ def _has_turbo_quiet(appliance: Appliance) -> bool:
 
 
 SELECTS: tuple[GeSelectEntityDescription, ...] = (
-    *(_oven_light(cavity) for cavity in OVEN_CAVITIES),
     GeSelectEntityDescription(
         key="convertible_drawer",
         translation_key="convertible_drawer",

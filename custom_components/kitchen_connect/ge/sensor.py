@@ -42,10 +42,10 @@ from .descriptions import (
     present,
     read,
     reader,
+    reported,
 )
 from .entity import GeEntity, GeEntityDescription, platform_setup
 
-NO_TIME: Final = 0xFFFF
 DISPLAY_TEMPERATURES: Final = 0x1004
 WATER_FILTER: Final = 0x1009
 HOT_WATER: Final = 0x1010
@@ -54,6 +54,7 @@ DISHWASHER_COUNTS: Final = 0x3009
 # Cavity ERDs by low byte (0x51xx upper, 0x52xx lower).
 _STATE, _PROBE, _COOK_LEFT, _TIMER, _PROBE_PRESENT = 0x01, 0x03, 0x04, 0x05, 0x07
 _ELAPSED, _DISPLAY_TEMPERATURE, _RAW_TEMPERATURE = 0x08, 0x09, 0x0D
+_DURATIONS: Final = frozenset({_COOK_LEFT, _TIMER, _ELAPSED})
 
 # 0x1009: a filter problem wins over the order status.
 _FILTER_PROBLEMS: Final = {
@@ -121,6 +122,8 @@ def _temperature(
 def _duration(
     key: str, code: int, unit: UnitOfTime, kinds: frozenset[ApplianceKind], **kwargs: Any
 ) -> GeSensorEntityDescription:
+    """A time the appliance counts; it reads unknown while none is set."""
+    kwargs.setdefault("exists_fn", reported(code))
     return _value(
         key,
         code,
@@ -129,16 +132,6 @@ def _duration(
         native_unit_of_measurement=unit,
         **kwargs,
     )
-
-
-def _minutes_set(code: int) -> Callable[[Appliance], StateType]:
-    """A minutes ERD where FFFF means 'no time set'."""
-
-    def value(appliance: Appliance) -> StateType:
-        minutes = number(appliance, code)
-        return None if minutes == NO_TIME else minutes
-
-    return value
 
 
 def _probe_temperature(cavity: OvenCavity) -> Callable[[Appliance], StateType]:
@@ -152,7 +145,9 @@ def _probe_temperature(cavity: OvenCavity) -> Callable[[Appliance], StateType]:
 
 def _oven_sensors(cavity: OvenCavity) -> tuple[GeSensorEntityDescription, ...]:
     def named(metric: str, register: int, **kwargs: Any) -> dict[str, Any]:
-        exists = cavity.exists_when(present(cavity.code(register)))
+        # A time that is not set reads None, yet the cavity has the sensor.
+        check = reported if register in _DURATIONS else present
+        exists = cavity.exists_when(check(cavity.code(register)))
         return {"translation_key": cavity.translation_key(metric), "exists_fn": exists, **kwargs}
 
     probe, probe_present = cavity.code(_PROBE), cavity.code(_PROBE_PRESENT)
@@ -189,9 +184,7 @@ def _oven_sensors(cavity: OvenCavity) -> tuple[GeSensorEntityDescription, ...]:
             cavity.code(_COOK_LEFT),
             UnitOfTime.MINUTES,
             OVENS,
-            **named(
-                "cook_time_remaining", _COOK_LEFT, value_fn=_minutes_set(cavity.code(_COOK_LEFT))
-            ),
+            **named("cook_time_remaining", _COOK_LEFT),
         ),
         _duration(
             cavity.unique_key("elapsed_cook_time"),

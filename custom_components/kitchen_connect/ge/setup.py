@@ -37,7 +37,8 @@ CLIENT_TIMING: ClientTiming = {
 async def async_setup_ge_entry(hass: HomeAssistant, entry: GeConfigEntry) -> GeRuntimeData:
     """Connect the account's websocket (raising ConfigEntryNotReady/AuthFailed)."""
     session = async_get_clientsession(hass)
-    coordinator = GeCoordinator(hass, entry)
+    devices = ApplianceDevices(hass, entry.entry_id)
+    coordinator = GeCoordinator(hass, entry, expected=devices.registered())
     tokens = TokenManager(
         session,
         endpoints_from_data(entry.data),
@@ -49,11 +50,12 @@ async def async_setup_ge_entry(hass: HomeAssistant, entry: GeConfigEntry) -> GeR
             session, endpoints_from_data(entry.data), tokens, coordinator, **CLIENT_TIMING
         )
     )
-    devices = ApplianceDevices(hass, entry.entry_id)
     coordinator.async_add_appliances_listener(lambda: devices.async_update(coordinator.data))
+    devices.async_start(lambda: coordinator.data)
     try:
         await coordinator.async_config_entry_first_refresh()
     except BaseException:
+        devices.async_stop()
         await coordinator.async_stop()
         raise
     coordinator.appliances_changed()

@@ -94,9 +94,13 @@ class Recorder:
         self.erd_calls: list[tuple[str, frozenset[int]]] = []
         self.connection_calls: list[bool] = []
         self.auth_errors: list[AuthError] = []
+        self.lists: list[tuple[frozenset[str], bool]] = []
 
     def appliances_changed(self) -> None:
         self.appliance_calls += 1
+
+    def appliances_listed(self, macs: frozenset[str], complete: bool) -> None:
+        self.lists.append((macs, complete))
 
     def erds_changed(self, mac: str, codes: frozenset[int]) -> None:
         self.erd_calls.append((mac, codes))
@@ -356,6 +360,39 @@ async def test_list_refresh_adds_and_removes_without_periodic_full_reads(
     for mac in (OVEN, DISHWASHER, FRIDGE):
         assert _api(simulator, _all_erd_path(mac)) == 1
     assert client.stats["allErd"] == 4
+
+
+async def test_every_list_reply_is_reported_with_its_appliances(
+    simulator: SmartHqSimulator, make_client: ClientFactory, listener: Recorder
+) -> None:
+    """The owner hears of each list, the start's too: who is on it, and whether it counts."""
+    everyone = frozenset({OVEN, AC, DISHWASHER})
+    client = await make_client(list_interval=0.1)
+    assert listener.lists == [(everyone, True)]
+
+    simulator.fail_next(1, path="/v1/appliance")
+    simulator.leave_out_of_lists({AC}, 1)
+    await wait_until(lambda: len(listener.lists) >= 4)
+    assert listener.lists[1:4] == [(frozenset(), False), (everyone - {AC}, True), (everyone, True)]
+    assert client.connected
+
+
+async def test_appliance_back_in_a_later_list_is_read_again(
+    simulator: SmartHqSimulator, make_client: ClientFactory, listener: Recorder
+) -> None:
+    """Left out of one list and back in a later one: read in full again, same connection."""
+    client = await make_client(list_interval=0.1)
+    simulator.leave_out_of_lists({AC}, 1)
+    await wait_until(lambda: AC not in client.appliances)
+    simulator.household.set_erd(AC, 0x7A02, "50")  # missed: the client does not know the AC
+
+    await wait_until(lambda: AC in client.appliances and client.appliances[AC].initialised)
+    assert client.appliances[AC].erds[0x7A02].value == 80
+    assert client.appliances[AC].nickname == "Bedroom AC"
+    assert _api(simulator, _all_erd_path(AC)) == 2
+    assert _api(simulator, _all_erd_path(OVEN)) == 1
+    assert len(simulator.records("subscribe")) == 1
+    assert listener.connection_calls == []
 
 
 async def test_online_flag_follows_the_list(
@@ -678,6 +715,9 @@ async def test_unreadable_and_stray_frames_are_ignored(
     simulator.inject_frame('{"kind":"publish#erd","item":{}}')
     simulator.inject_frame('{"kind":"websocket#api","id":"nobody","code":200,"body":{}}')
     simulator.inject_frame('{"kind":"websocket#later"}')
+    simulator.inject_frame("[" * 100_000)  # too deeply nested to parse
+    simulator.inject_frame('{"kind":"websocket#api","id":"list-1","code":' + "9" * 400 + "}")
+    simulator.inject_frame('{"kind":"websocket#api","id":"list-1","code":NaN}')
     simulator.household.set_erd(AC, 0x7A02, "4E")
     await wait_until(lambda: listener.erd_calls == [(AC, frozenset({0x7A02}))])
     assert client.connected

@@ -197,7 +197,7 @@ def test_cook_times_are_an_hours_byte_and_a_minutes_byte() -> None:
         (0x5101, "05", "bake"),
         (0x5101, "01", "preheat"),
         (0x5104, "003C", 60),
-        (0x5104, "FFFF", 0xFFFF),
+        (0x5104, "FFFF", None),  # no cook time set
         (0x5105, "002D", 45),
         (0x510D, "00B1", 177),
         (0x5109, "00CC", 204),
@@ -230,6 +230,57 @@ def test_cook_times_are_an_hours_byte_and_a_minutes_byte() -> None:
 )
 def test_single_value_vectors(code: int, raw: str, expected: Any) -> None:
     assert value(code, raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "raw"),
+    [
+        (0x5104, "FFFF"),  # cook time remaining: none (fact sheet 3.4 and 5.3)
+        (0x5204, "FFFF"),
+        (0x2038, "FFFF"),  # delay-start request processed (3.7)
+        (0x5102, "FFFF"),  # durations: FFFF is "not set" (3.1)
+        (0x5105, "FFFF"),
+        (0xD004, "FFFF"),
+        (0x2007, "FFFF"),
+        (0x2010, "FFFF"),
+        (0x4028, "FFFF"),
+        (0x1024, "FF"),  # dispenser light: not fitted (3.5)
+    ],
+)
+def test_documented_sentinels_decode_to_none(code: int, raw: str) -> None:
+    assert value(code, raw) is None
+
+
+def test_the_number_below_a_sentinel_is_still_a_number() -> None:
+    assert value(0x5104, "FFFE") == 0xFFFE
+    assert value(0x1024, "64") == 100
+    assert value(0x2038, "0000") == 0
+
+
+def test_target_range_of_ff_leaves_the_default_to_the_caller() -> None:
+    assert value(0x7B06, "4056") == {
+        "minimum_target_temperature": 64,
+        "maximum_target_temperature": 86,
+    }
+    assert value(0x7B06, "FFFF") == {
+        "minimum_target_temperature": None,
+        "maximum_target_temperature": None,
+    }
+
+
+def test_unknown_smart_dispense_loads_are_none() -> None:
+    assert value(0x203D, "FF01")["smart_dispense_estimated_loads_remaining"] is None
+    assert value(0x203D, "0C01")["smart_dispense_estimated_loads_remaining"] == 12
+
+
+def test_a_sentinel_cannot_be_written_as_a_number() -> None:
+    field = erd_spec(0x2038).fields[0]  # type: ignore[union-attr]
+    assert field.maximum == 0xFFFE
+    assert encode_erd(0x2038, 0) == "0000"
+    assert encode_erd(0x2038, 0xFFFE) == "FFFE"
+    for bad in (0xFFFF, None):
+        with pytest.raises(InvalidValueError):
+            encode_erd(0x2038, bad)
 
 
 def test_oven_configuration() -> None:

@@ -16,6 +16,7 @@ from custom_components.kitchen_connect.kitchenlib.ge.erd import (
     erd_spec,
     known_erd_codes,
 )
+from custom_components.kitchen_connect.kitchenlib.ge.erd.sentinels import ALL_ONES_IS_NONE
 
 
 def spec_of(code: int) -> ErdSpec:
@@ -155,6 +156,34 @@ def test_bad_values_are_invalid(data: st.DataObject) -> None:
         broken = bad if spec.single else {**value, field.key: bad}
         with pytest.raises(InvalidValueError):
             encode_erd(spec.code, broken)
+
+
+SENTINEL_SPECS = tuple(
+    spec for spec in SPECS if any(field.none_value is not None for field in spec.fields)
+)
+
+
+@every_example
+@given(st.data())
+def test_sentinels_read_as_none_whatever_surrounds_them(data: st.DataObject) -> None:
+    for spec in SENTINEL_SPECS:
+        raw = bytearray(data.draw(st.binary(min_size=spec.size, max_size=spec.size)))
+        for field in spec.fields:
+            if field.none_value is not None:
+                raw[field.offset : field.offset + field.size] = field.none_value.to_bytes(
+                    field.size
+                )
+        decoded = decode_erd(spec.code, raw.hex()).value
+        values = {spec.keys[0]: decoded} if spec.single else decoded
+        for field in spec.fields:
+            if field.none_value is not None:
+                assert values[field.key] is None, (label(spec), field.key)
+
+
+def test_every_listed_sentinel_names_a_real_field() -> None:
+    for code, key in ALL_ONES_IS_NONE:
+        field = spec_of(code).field(key)
+        assert field.none_value == (1 << (field.size * 8)) - 1
 
 
 def test_read_only_codes_refuse_writes() -> None:

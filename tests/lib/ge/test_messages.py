@@ -151,11 +151,12 @@ def test_appliance_list_reply() -> None:
     assert reply.ok
     assert reply.request_id == "kc-1"
     assert reply.path == "/v1/appliance"
-    appliances = m.parse_appliance_list(reply.body)
-    assert appliances == [
+    listed = m.parse_appliance_list(reply.body)
+    assert listed.appliances == (
         m.ListedAppliance(MAC, "Split Air Conditioner", "Unknown", "Bedroom AC", online=True),
         m.ListedAppliance("A0B1C2D3E4F5", "Dishwasher", "GE", "Dishes", online=False),
-    ]
+    )
+    assert listed.complete
 
 
 def test_full_read_reply_normalises_mixed_case_codes() -> None:
@@ -252,7 +253,10 @@ def test_list_and_erd_bodies_skip_unusable_entries() -> None:
             {"applianceId": "abc", "online": 1},
         ]
     }
-    assert m.parse_appliance_list(body) == [m.ListedAppliance("ABC", "", "", "", online=False)]
+    listed = m.parse_appliance_list(body)
+    assert listed.appliances == (m.ListedAppliance("ABC", "", "", "", online=False),)
+    # Entries it could not read may be any appliance: the list does not say who is gone.
+    assert (listed.unreadable, listed.complete) == (4, False)
     erds = {
         "items": [
             7,
@@ -288,6 +292,15 @@ def test_list_and_erd_bodies_skip_unusable_entries() -> None:
         '{"kind":"publish#erd","item":{"erd":"0x1234","value":"01"}}',
         '{"kind":"websocket#pong","id":null}',
         "[" * 100_000,
+        '{"kind":"websocket#api","id":"a","code":' + "9" * 400 + "}",
+        '{"kind":"websocket#api","id":"a","code":-200}',
+        '{"kind":"websocket#api","id":"a","code":0}',
+        '{"kind":"websocket#api","id":"a","code":99}',
+        '{"kind":"websocket#api","id":"a","code":600}',
+        '{"kind":"websocket#api","id":"a","code":200.0}',
+        '{"kind":"websocket#api","id":"a","code":NaN}',
+        '{"kind":"websocket#api","id":"a","code":Infinity}',
+        '{"kind":"websocket#api","id":"a","code":1e400}',
     ],
 )
 def test_malformed_frames_raise_protocol_error(text: str | bytes) -> None:
@@ -304,6 +317,53 @@ def test_body_without_item_list_is_a_protocol_error() -> None:
         m.parse_erd_list({"items": "0x0001"})
 
 
+def test_frame_summary_names_the_frame_without_identifiers() -> None:
+    """Debug logs learn what a frame is, never whose account or appliance it concerns."""
+    texts = [m.frame_summary(_dump(frame)) for frame in (LIST_REPLY, ALL_ERD_REPLY, PUBLISH)] + [
+        m.frame_summary(
+            _dump({"kind": "websocket#api", "id": f"{MAC}-setErd-0x5105", "code": 200})
+        ),
+        m.frame_summary(_dump({"kind": "websocket#api", "id": f"{USER}@example.com"})),
+        m.frame_summary(
+            m.set_erd_request(
+                "setErd-0x5105-3", HOST, user_id=USER, mac=MAC, code=0x5105, raw="002D"
+            )
+        ),
+    ]
+    for text in texts:
+        assert MAC not in text.upper()
+        assert USER not in text
+    assert m.frame_summary(_dump(PUBLISH)) == "kind=publish#erd erd=0x7B07"
+    assert m.frame_summary(_dump(LIST_REPLY)) == "kind=websocket#api id=kc-1 code=200"
+    assert "id=setErd-0x5105-3" in texts[-1]
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000, b"\xff\xfe", "not json"])
+def test_frame_summary_of_unreadable_text(text: str | bytes) -> None:
+    """Even a frame nested too deeply to parse is summarised, not raised."""
+    assert m.frame_summary(text) == "an unreadable frame"
+
+
+@pytest.mark.parametrize(
+    "code", [10**400, -1, 0, 1000, 200.5, float("nan"), float("inf"), True, "200"]
+)
+def test_frame_summary_leaves_out_unreadable_codes(code: object) -> None:
+    summary = m.frame_summary(_dump({"kind": "websocket#api", "id": "list-1", "code": code}))
+    assert summary == "kind=websocket#api id=list-1"
+
+
+def test_error_text_masks_appliance_ids_and_addresses() -> None:
+    """Whatever the service writes into an error, no MAC or e-mail address is repeated."""
+    body = {
+        "message": f"Appliance {MAC} of cook@example.com is not yours",
+        "reason": f"/v1/appliance/{MAC.lower()}/erd",
+    }
+    text = m.ApiReply("a", 404, body).error_text()
+    assert MAC not in text.upper()
+    assert "cook@example.com" not in text
+    assert text.startswith("code 404: Appliance ")
+
+
 # --- property tests ----------------------------------------------------------------------
 
 _REAL_FRAMES = [_dump(frame) for frame in (LIST_REPLY, ALL_ERD_REPLY, PUBLISH, RATE_LIMITED)] + [
@@ -311,8 +371,21 @@ _REAL_FRAMES = [_dump(frame) for frame in (LIST_REPLY, ALL_ERD_REPLY, PUBLISH, R
     '{"kind":"websocket#pong","id":"keepalive-ping"}',
 ]
 
+# Numbers no service should send: huge, negative, NaN, infinite, booleans, numeric text.
+_odd_numbers = (
+    st.integers(min_value=10**300, max_value=10**4000)
+    | st.integers(max_value=-1)
+    | st.floats()
+    | st.booleans()
+    | st.integers().map(str)
+)
 _json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | _odd_numbers
+    | st.text(max_size=8),
     lambda children: (
         st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
     ),
@@ -364,14 +437,32 @@ def test_random_frame_shaped_objects_parse_or_raise_protocol_error(frame: dict[s
                 parse_body(parsed.body)
         assert isinstance(parsed.error_text(), str)
         assert parsed.ok is (parsed.code == 200)
+        assert type(parsed.code) is int
+        assert 100 <= parsed.code <= 599
+    summary = m.frame_summary(json.dumps(frame))
+    assert isinstance(summary, str)
+    assert len(summary) < 200
+
+
+@given(_json_values)
+def test_api_reply_codes_are_http_statuses_or_protocol_errors(code: Any) -> None:
+    """Whatever sits in ``code``, a parsed reply carries a real HTTP status."""
+    parsed = _parse_or_protocol_error(
+        json.dumps({"kind": "websocket#api", "id": "a", "code": code})
+    )
+    if parsed is not None:
+        assert isinstance(parsed, m.ApiReply)
+        assert type(parsed.code) is int
+        assert 100 <= parsed.code <= 599
 
 
 @given(st.dictionaries(st.sampled_from(["items", "status"]), _json_values))
 def test_random_bodies_parse_or_raise_protocol_error(body: dict[str, Any]) -> None:
     """Reply bodies of any shape: a list of entries or a ProtocolError."""
-    for parse_body in (m.parse_appliance_list, m.parse_erd_list):
-        try:
-            result = parse_body(body)
-        except ProtocolError:
-            continue
-        assert isinstance(result, list)
+    with contextlib.suppress(ProtocolError):
+        listed = m.parse_appliance_list(body)
+        items = body.get("items", [])  # no list at all: an account without appliances
+        assert len(listed.appliances) + listed.unreadable == len(items)
+        assert listed.complete is (listed.unreadable == 0)
+    with contextlib.suppress(ProtocolError):
+        assert isinstance(m.parse_erd_list(body), list)

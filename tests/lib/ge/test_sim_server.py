@@ -12,6 +12,8 @@ from typing import Any
 import aiohttp
 import pytest
 
+from custom_components.kitchen_connect.kitchenlib.ge.endpoints import Region
+from custom_components.kitchen_connect.kitchenlib.ge.login import MfaRequired, SmartHqLogin
 from simulators.ge import (
     DEFAULT_ACCOUNT,
     SmartHqSimulator,
@@ -20,10 +22,14 @@ from simulators.ge.__main__ import (
     DEFAULT_PORT,
     _parse_args,
     _serve,
+    _simulator,
+    main,
 )
+from simulators.ge.auth_pages import AuthScenario
 from simulators.ge.household import (
     Household,
     SimAppliance,
+    default_household,
 )
 
 USER_ID = DEFAULT_ACCOUNT.user_id
@@ -253,6 +259,24 @@ async def test_appliance_list(simulator: SmartHqSimulator, sock: Socket) -> None
     assert simulator.records("api")[-1].method == "GET"
 
 
+def _listed(reply: dict[str, Any]) -> list[str]:
+    return [item["applianceId"] for item in reply["body"]["items"]]
+
+
+async def test_appliances_can_be_left_out_of_lists(
+    simulator: SmartHqSimulator, sock: Socket
+) -> None:
+    """leave_out_of_lists skips an appliance for that many lists; it still pushes meanwhile."""
+    simulator.leave_out_of_lists({AC.lower()}, 2)
+    simulator.leave_out_of_lists({OVEN}, 1, user_id="someone-else")
+    assert _listed(await sock.api("GET", "/v1/appliance")) == [OVEN]
+    simulator.household.set_erd(AC, 0x7A02, "50")
+    assert (await sock.receive_kind("publish#erd"))["item"]["applianceId"] == AC
+    assert (await sock.api("GET", f"/v1/appliance/{AC}/erd"))["code"] == 200
+    assert _listed(await sock.api("GET", "/v1/appliance")) == [OVEN]
+    assert _listed(await sock.api("GET", "/v1/appliance")) == [OVEN, AC]
+
+
 async def test_full_read_uses_mixed_case_codes(simulator: SmartHqSimulator, sock: Socket) -> None:
     """Every ERD with its value and a time; codes in both cases, as the real service sends."""
     reply = await sock.api("GET", f"/v1/appliance/{OVEN.lower()}/erd")
@@ -330,6 +354,22 @@ async def test_rate_limit_answers_429_with_success_true(
         assert reply["body"]["reason"] == (
             "Exceeded limit of 600 requests per minute per appId per userId."
         )
+    assert (await sock.api("GET", "/v1/appliance"))["code"] == 200
+
+
+async def test_chosen_api_calls_fail_with_the_chosen_status(
+    simulator: SmartHqSimulator, sock: Socket
+) -> None:
+    """fail_next refuses only matching paths, only as often as asked."""
+    simulator.fail_next(2, path="/v1/appliance/*/erd")
+    simulator.fail_next(1, status=500, path="/v1/appliance")
+    reply = await sock.api("GET", f"/v1/appliance/{OVEN}/erd")
+    assert (reply["code"], reply["body"]["message"]) == (503, "Service Unavailable")
+    assert (await sock.api("GET", "/v1/appliance"))["code"] == 500
+    assert (await sock.api("GET", "/v1/appliance"))["code"] == 200
+    assert (await sock.api("GET", f"/v1/appliance/{AC}/erd"))["code"] == 503
+    assert (await sock.api("GET", f"/v1/appliance/{AC}/erd"))["code"] == 200
+    simulator.fail_next(0, path="*")
     assert (await sock.api("GET", "/v1/appliance"))["code"] == 200
 
 
@@ -416,7 +456,7 @@ async def test_cli_serves_the_default_household(
     capsys: pytest.CaptureFixture[str], http: aiohttp.ClientSession
 ) -> None:
     """The command line prints where it listens and how to sign in."""
-    server = asyncio.create_task(_serve(0, 0))
+    server = asyncio.create_task(_serve(_simulator(_parse_args(["--tick", "0"])), 0))
     try:
         out = ""
         async with asyncio.timeout(3):
@@ -439,3 +479,178 @@ def test_cli_defaults() -> None:
     args = _parse_args([])
     assert (args.port, args.tick) == (DEFAULT_PORT, 5.0) == (8766, 5.0)
     assert _parse_args(["--port", "0", "--tick", "1"]).port == 0
+
+
+def test_cli_help_names_every_switch(capsys: pytest.CaptureFixture[str]) -> None:
+    """--help exits 0 and explains each misbehaviour the simulator can show."""
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for switch in (
+        "--mfa",
+        "--mfa-methods",
+        "--mfa-nudge",
+        "--mfa-setup-required",
+        "--terms",
+        "--terms-in-app-only",
+        "--no-authorisation-page",
+        "--unknown-page",
+        "--token-lifetime",
+        "--keep-refresh-tokens",
+        "--code-lifetime",
+        "--connection-lifetime",
+        "--rate-limit",
+        "--fail-list",
+        "--fail-reads",
+        "--fail-writes",
+        "--fail-status",
+        "--write-ack-timeout",
+        "--no-pongs",
+        "--offline",
+        "--leave-out",
+        "--leave-out-lists",
+        "--region",
+    ):
+        assert switch in text
+    assert "one-time code" in text
+
+
+def test_cli_without_switches_builds_the_plain_simulator() -> None:
+    """No switch: GE's happy path, as the tests' default simulator."""
+    sim = _simulator(_parse_args([]))
+    plain = SmartHqSimulator()
+    assert sim.auth.scenario == plain.auth.scenario
+    assert sim.accounts == [DEFAULT_ACCOUNT]
+    assert (sim.connection_lifetime, sim.write_ack_status, sim.answer_pings) == (
+        plain.connection_lifetime,
+        plain.write_ack_status,
+        plain.answer_pings,
+    )
+    assert all(appliance.online for appliance in sim.household.appliances.values())
+
+
+def test_cli_switches_reach_the_simulator() -> None:
+    """Every sign-in and websocket switch ends up in the simulator it builds."""
+    oven = next(iter(default_household().appliances))
+    args = _parse_args(
+        [
+            "--mfa",
+            "--mfa-methods",
+            "sms",
+            "--mfa-nudge",
+            "--mfa-setup-required",
+            "--terms",
+            "--terms-in-app-only",
+            "--no-authorisation-page",
+            "--unknown-page",
+            "Are you a robot?",
+            "--token-lifetime",
+            "120",
+            "--keep-refresh-tokens",
+            "--code-lifetime",
+            "30",
+            "--connection-lifetime",
+            "90",
+            "--write-ack-timeout",
+            "--no-pongs",
+            "--offline",
+            oven.lower(),
+            "--region",
+            "EU",
+        ]
+    )
+    sim = _simulator(args)
+    assert sim.auth.scenario == AuthScenario(
+        mfa=True,
+        mfa_methods=("sms",),
+        mfa_nudge=True,
+        mfa_nudge_skippable=False,
+        terms=True,
+        terms_acceptable=False,
+        authorisation_page=False,
+        unknown_page_title="Are you a robot?",
+        token_lifetime=120.0,
+        rotate_refresh_tokens=False,
+        code_lifetime=30.0,
+    )
+    assert sim.accounts[0].region == "eu-west-1"
+    assert sim.connection_lifetime == 90.0
+    assert sim.write_ack_status == "timeout"
+    assert sim.answer_pings is False
+    assert sim.household.appliances[oven].online is False
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--offline", "nonsense"],
+        ["--leave-out", "0123456789AB"],
+        ["--mfa-methods", ""],
+        ["--rate-limit", "-1"],
+        ["--fail-status", "200"],
+        ["--token-lifetime", "0"],
+        ["--region", "AU"],
+    ],
+)
+def test_cli_refuses_unusable_switch_values(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        _simulator(_parse_args(argv))
+    assert exited.value.code == 2
+    assert "error:" in capsys.readouterr().err
+
+
+async def test_cli_failure_switches_reach_the_websocket(
+    http: aiohttp.ClientSession,
+) -> None:
+    """--rate-limit, --fail-list, --fail-reads and --fail-writes refuse the first calls;
+    --leave-out skips an appliance in the first lists."""
+    args = _parse_args(
+        [
+            "--rate-limit",
+            "1",
+            "--fail-list",
+            "1",
+            "--fail-reads",
+            "1",
+            "--fail-writes",
+            "1",
+            "--fail-status",
+            "502",
+            "--leave-out",
+            AC.lower(),
+            "--leave-out-lists",
+            "2",
+        ]
+    )
+    async with _simulator(args, household=CountingHousehold()) as sim:
+        async with http.ws_connect((await _endpoint(sim, http))["endpoint"]) as ws:
+            raw = Socket(ws)
+            assert (await raw.api("GET", "/v1/appliance"))["code"] == 429
+            assert (await raw.api("GET", "/v1/appliance"))["code"] == 502
+            assert _listed(await raw.api("GET", "/v1/appliance")) == [OVEN]
+            assert _listed(await raw.api("GET", "/v1/appliance")) == [OVEN]
+            assert _listed(await raw.api("GET", "/v1/appliance")) == [OVEN, AC]
+            assert (await raw.api("GET", f"/v1/appliance/{OVEN}/erd"))["code"] == 502
+            assert (await raw.api("GET", f"/v1/appliance/{OVEN}/erd"))["code"] == 200
+            write = _write_body(OVEN, "0x5105", "0001")
+            assert (await raw.api("POST", f"/v1/appliance/{OVEN}/erd/0x5105", write))["code"] == 502
+            assert (await raw.api("POST", f"/v1/appliance/{OVEN}/erd/0x5105", write))["code"] == 200
+
+
+async def test_cli_prints_the_one_time_code_it_sends(
+    capsys: pytest.CaptureFixture[str], http: aiohttp.ClientSession
+) -> None:
+    """With --mfa the person at the console learns the code the sign-in page asks for."""
+    sim = _simulator(_parse_args(["--mfa"]), household=CountingHousehold())
+    async with sim:
+        login = SmartHqLogin(http, Region.US, sim.endpoints)
+        assert isinstance(
+            await login.async_sign_in(DEFAULT_ACCOUNT.username, DEFAULT_ACCOUNT.password),
+            MfaRequired,
+        )
+        await login.async_send_code("sms")
+        out = capsys.readouterr().out
+        assert f"One-time code (sms): {sim.auth.sent_codes[-1]}" in out

@@ -7,11 +7,13 @@ import base64
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 import logging
+import math
 import socket
 
 import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from hypothesis import given, settings, strategies as st
 import pytest
 
 from custom_components.kitchen_connect.kitchenlib.errors import (
@@ -28,10 +30,12 @@ from custom_components.kitchen_connect.kitchenlib.ge.endpoints import (
 )
 from custom_components.kitchen_connect.kitchenlib.ge.login import LoginSucceeded, SmartHqLogin
 from custom_components.kitchen_connect.kitchenlib.ge.tokens import (
+    MAX_EXPIRES_IN,
     RefreshRejectedError,
     TokenManager,
     TokenSet,
     async_exchange_code,
+    parse_token_reply,
 )
 from simulators.ge.auth_pages import (
     AuthScenario,
@@ -302,6 +306,7 @@ async def test_server_trouble_is_a_connection_failure(
         (web.json_response(["not", "an", "object"]), ProtocolError),
         (web.json_response({"access_token": "a", "expires_in": "soon"}), ProtocolError),
         (web.json_response({"access_token": "a", "expires_in": -5}), ProtocolError),
+        (web.Response(status=200, text="[" * 100_000), ProtocolError),
     ],
 )
 async def test_odd_replies_give_clear_errors(
@@ -364,3 +369,107 @@ async def test_code_exchange_without_a_refresh_token_is_unusable(
 
     with pytest.raises(ProtocolError, match="refresh token"):
         await async_exchange_code(http, service.endpoints, "some-code")
+
+
+# Lifetimes no token service would send; each must be a clear ProtocolError.
+UNREADABLE_LIFETIMES = [
+    10**400,
+    -(10**400),
+    10**20,
+    float("nan"),
+    float("inf"),
+    -float("inf"),
+    -1,
+    True,
+    False,
+    "1e999",
+    "nan",
+    "-inf",
+    "9" * 5000,
+    None,
+    [3600],
+    {"seconds": 3600},
+]
+
+
+@pytest.mark.parametrize("expires_in", UNREADABLE_LIFETIMES, ids=lambda value: repr(value)[:16])
+async def test_unreadable_lifetime_on_refresh_is_a_protocol_error(
+    http: aiohttp.ClientSession, service: TokenService, expires_in: object
+) -> None:
+    tokens = service.issue()
+    manager = make_manager(http, service, tokens)
+    service.override = web.json_response(
+        {"access_token": "new", "refresh_token": "newer", "expires_in": expires_in}
+    )
+
+    with pytest.raises(ProtocolError, match="lifetime"):
+        await manager.async_refresh()
+    assert manager.tokens == tokens
+
+
+@pytest.mark.parametrize("expires_in", UNREADABLE_LIFETIMES, ids=lambda value: repr(value)[:16])
+async def test_unreadable_lifetime_on_code_exchange_is_a_protocol_error(
+    http: aiohttp.ClientSession, service: TokenService, expires_in: object
+) -> None:
+    service.override = web.json_response(
+        {"access_token": "new", "refresh_token": "newer", "expires_in": expires_in}
+    )
+
+    with pytest.raises(ProtocolError, match="lifetime"):
+        await async_exchange_code(http, service.endpoints, "some-code")
+
+
+@pytest.mark.parametrize("token", ["", "has space", "line\nbreak", "\u00e9t\u00e9", 42, True])
+async def test_tokens_that_cannot_be_sent_back_are_refused(
+    http: aiohttp.ClientSession, service: TokenService, token: object
+) -> None:
+    service.override = web.json_response({"access_token": token, "refresh_token": "r"})
+
+    with pytest.raises(ProtocolError, match="access token"):
+        await async_exchange_code(http, service.endpoints, "some-code")
+
+
+# --- property tests ------------------------------------------------------------------------
+
+_numbers: st.SearchStrategy[object] = (
+    st.integers()
+    | st.integers(min_value=10**300, max_value=10**4000)
+    | st.integers(max_value=-(10**300), min_value=-(10**4000))
+    | st.floats()
+    | st.booleans()
+)
+_lifetimes: st.SearchStrategy[object] = (
+    _numbers | _numbers.map(str) | st.text(max_size=12) | st.none() | st.just([])
+)
+_tokens: st.SearchStrategy[object] = st.text(max_size=20) | _numbers | st.none()
+
+
+@settings(max_examples=300)
+@given(
+    st.dictionaries(
+        st.sampled_from(["access_token", "refresh_token", "expires_in", "token_type"]),
+        _lifetimes | _tokens,
+    ),
+    st.none() | st.text(min_size=1, max_size=8),
+)
+def test_any_token_reply_gives_a_token_set_or_a_protocol_error(
+    body: dict[str, object], previous: str | None
+) -> None:
+    now = 1_800_000_000.0
+    try:
+        tokens = parse_token_reply(body, previous_refresh_token=previous, now=now)
+    except ProtocolError:
+        return
+    assert math.isfinite(tokens.expires_at)
+    assert now <= tokens.expires_at <= now + MAX_EXPIRES_IN
+    assert tokens.access_token == body["access_token"]
+
+
+@given(_lifetimes)
+def test_any_lifetime_reads_or_is_a_protocol_error(expires_in: object) -> None:
+    body = {"access_token": "a", "refresh_token": "r", "expires_in": expires_in}
+    try:
+        tokens = parse_token_reply(body, previous_refresh_token=None, now=0.0)
+    except ProtocolError:
+        return
+    assert 0.0 <= tokens.expires_at <= MAX_EXPIRES_IN

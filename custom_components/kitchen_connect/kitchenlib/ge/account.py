@@ -50,7 +50,8 @@ async def async_fetch_websocket_endpoint(
         raise ConnectionFailedError(
             f"websocket endpoint unreachable: {type(err).__name__}"
         ) from err
-    except ValueError as err:
+    except (ValueError, RecursionError) as err:
+        # ValueError also covers integers too long to read; RecursionError, deep nesting.
         raise ProtocolError("websocket endpoint reply is not JSON") from err
     if not isinstance(body, dict):
         raise ProtocolError("websocket endpoint reply is not an object")

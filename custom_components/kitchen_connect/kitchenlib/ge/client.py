@@ -2,15 +2,16 @@
 
 The client keeps the connection alive on its own: it pings, re-lists the appliances now and
 then, reconnects before the service's one-hour cut-off, and after any loss reconnects with
-exponential backoff, re-reading every appliance once. State only ever changes from what the
-service sends; writes are confirmed by the push that follows them.
+exponential backoff, re-reading every appliance once (and again whenever one comes back to
+the list). State only ever changes from what the service sends; writes are confirmed by the
+push that follows them.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from enum import Enum, auto
 import itertools
@@ -36,8 +37,8 @@ from .erd import format_erd_code
 from .messages import (
     EXPIRED_SESSION_REASON,
     ApiReply,
+    ApplianceList,
     ErdPublish,
-    ListedAppliance,
     OtherFrame,
     Pong,
     ServerFrame,
@@ -52,6 +53,7 @@ from .messages import (
     set_erd_request,
     subscribe_frame,
 )
+from .redact import mask_identifiers
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -83,6 +85,14 @@ class ClientListener(Protocol):
 
     def appliances_changed(self) -> None:
         """Appliances were added, removed, went on- or offline, or got their first full read."""
+
+    def appliances_listed(self, macs: frozenset[str], complete: bool) -> None:
+        """A list reply came, the one ``async_start`` asks for too: the appliances on it.
+
+        ``complete`` is False for a refused or failed list (``macs`` then empty) and for one
+        with entries that could not be read: neither says which appliances left. GE's list
+        sometimes leaves an appliance out of a single reply, so one gap proves little.
+        """
 
     def erds_changed(self, mac: str, codes: frozenset[int]) -> None:
         """These ERDs of this appliance have new raw values."""
@@ -232,6 +242,7 @@ class SmartHqClient:
         self._conn: _Connection | None = None
         self._connected = False
         self._notify = False  # listener calls start once async_start has returned
+        self._closed = False  # list reports start with the first list and end here
         self._supervisor: asyncio.Task[None] | None = None
         self._request_ids = itertools.count(1)
         self._rate_attempt = 0
@@ -278,6 +289,7 @@ class SmartHqClient:
     async def async_close(self) -> None:
         """Stop reconnecting and close the connection."""
         self._notify = False
+        self._closed = True
         supervisor, self._supervisor = self._supervisor, None
         if supervisor is not None:
             supervisor.cancel()
@@ -307,7 +319,8 @@ class SmartHqClient:
         if wait > 0:
             raise CommandRefusedError(f"SmartHQ rate limit; try again in {wait:.0f} s")
         mac = mac.upper()
-        request_id = self._next_request_id(f"{mac}-{KIND_SET_ERD}-{format_erd_code(code)}")
+        # Request ids reach debug logs, so they name the ERD but never the appliance.
+        request_id = self._next_request_id(f"{KIND_SET_ERD}-{format_erd_code(code)}")
         frame = set_erd_request(
             request_id,
             self._endpoints.api_host,
@@ -403,7 +416,7 @@ class SmartHqClient:
                     await self._give_up(conn, err)
                     return
                 except ConnectionFailedError as err:
-                    _LOGGER.debug("Planned reconnect failed: %s", err)
+                    _LOGGER.debug("Planned reconnect failed: %s", self._redacted(err))
                     reason = _End.LOST
                 else:
                     self._conn = fresh
@@ -421,7 +434,7 @@ class SmartHqClient:
                     await self._give_up(None, err)
                     return
                 except ConnectionFailedError as err:
-                    _LOGGER.debug("Token refresh failed: %s", err)
+                    _LOGGER.debug("Token refresh failed: %s", self._redacted(err))
             fresh_conn = await self._reconnect(wait_first=reason is not _End.AUTH)
             if fresh_conn is None:
                 return
@@ -452,7 +465,7 @@ class SmartHqClient:
                 await self._give_up(None, err)
                 return None
             except ConnectionFailedError as err:
-                _LOGGER.debug("Reconnect failed: %s", err)
+                _LOGGER.debug("Reconnect failed: %s", self._redacted(err))
                 continue
             self._conn = conn
             self._stats.reconnects += 1
@@ -464,7 +477,7 @@ class SmartHqClient:
             await conn.close()
         self._conn = None
         self._set_connected(False)
-        _LOGGER.debug("Stopped reconnecting: %s", error)
+        _LOGGER.debug("Stopped reconnecting: %s", self._redacted(error))
         if self._notify:
             self._listener.auth_failed(error)
 
@@ -500,6 +513,10 @@ class SmartHqClient:
             await self._refresh_list(conn)
 
     # --- requests and replies ------------------------------------------------------------
+
+    def _redacted(self, text: object) -> str:
+        """``text`` for a log line: no user id, appliance id or e-mail address in it."""
+        return mask_identifiers(str(text), (self._user_id,) if self._user_id else ())
 
     def _next_request_id(self, prefix: str) -> str:
         return f"{prefix}-{next(self._request_ids)}"
@@ -571,7 +588,7 @@ class SmartHqClient:
         try:
             frame = parse_frame(text)
         except ProtocolError as err:
-            _LOGGER.debug("Ignored a frame: %s", err)
+            _LOGGER.debug("Ignored a frame: %s", self._redacted(err))
             return
         try:
             self._dispatch(conn, frame)
@@ -619,16 +636,23 @@ class SmartHqClient:
         try:
             reply = await self._read_request(conn, KIND_LIST, self._list_frame)
             if not reply.ok:
-                _LOGGER.debug("Appliance list refused: %s", reply.error_text())
+                _LOGGER.debug("Appliance list refused: %s", self._redacted(reply.error_text()))
+                self._notify_listed(frozenset(), complete=False)
                 return
             self._apply_list(conn, parse_appliance_list(reply.body))
         except (ConnectionFailedError, ProtocolError) as err:
-            _LOGGER.debug("Appliance list refresh failed: %s", err)
+            _LOGGER.debug("Appliance list refresh failed: %s", self._redacted(err))
+            self._notify_listed(frozenset(), complete=False)
 
-    def _apply_list(self, conn: _Connection, listed: Iterable[ListedAppliance]) -> None:
+    def _apply_list(self, conn: _Connection, listed: ApplianceList) -> None:
+        """Take the list; drop the appliances a complete one leaves out.
+
+        One that comes back in a later list is read in full again: pushes it sent meanwhile
+        were dropped, as nobody knew it.
+        """
         changed = False
         seen: set[str] = set()
-        for item in listed:
+        for item in listed.appliances:
             seen.add(item.mac)
             appliance = self._appliances.get(item.mac)
             if appliance is None:
@@ -647,11 +671,14 @@ class SmartHqClient:
                 changed = True
             if item.mac not in conn.reads:
                 conn.reads[item.mac] = conn.spawn(self._read_appliance(conn, item.mac))
-        for mac in [mac for mac in self._appliances if mac not in seen]:
+        gone = [mac for mac in self._appliances if mac not in seen] if listed.complete else []
+        for mac in gone:
             del self._appliances[mac]
+            conn.reads.pop(mac, None)
             changed = True
         if changed:
             self._notify_appliances()
+        self._notify_listed(frozenset(seen), complete=listed.complete)
 
     async def _read_appliance(self, conn: _Connection, mac: str) -> None:
         try:
@@ -662,7 +689,9 @@ class SmartHqClient:
                 raise ConnectionFailedError(f"read refused: {reply.error_text()}")
             entries = parse_erd_list(reply.body)
         except (ConnectionFailedError, ProtocolError) as err:
-            _LOGGER.debug("Full read of %s failed: %s", mac, err)
+            appliance = self._appliances.get(mac)
+            label = appliance.label if appliance is not None and appliance.label else "appliance"
+            _LOGGER.debug("Full read of an appliance (%s) failed: %s", label, self._redacted(err))
             conn.reads.pop(mac, None)  # the next list refresh tries again
             return
         appliance = self._appliances.get(mac)
@@ -678,6 +707,10 @@ class SmartHqClient:
     def _notify_appliances(self) -> None:
         if self._notify:
             self._listener.appliances_changed()
+
+    def _notify_listed(self, macs: frozenset[str], *, complete: bool) -> None:
+        if not self._closed:
+            self._listener.appliances_listed(macs, complete)
 
     def _notify_erds(self, mac: str, codes: frozenset[int]) -> None:
         if self._notify:

@@ -35,6 +35,7 @@ from .endpoints import (
     Region,
 )
 from .html_page import HtmlPage, parse_page
+from .redact import mask_identifiers
 from .tokens import DEFAULT_REQUEST_TIMEOUT, TokenSet, async_exchange_code
 
 _LOGGER = logging.getLogger(__name__)
@@ -385,7 +386,9 @@ class SmartHqLogin:
             raise ConnectionFailedError(
                 f"cannot reach the SmartHQ sign-in ({type(err).__name__})"
             ) from err
-        _LOGGER.debug("SmartHQ sign-in %s %s -> HTTP %d", method, path, reply.status)
+        _LOGGER.debug(
+            "SmartHQ sign-in %s %s -> HTTP %d", method, mask_identifiers(path), reply.status
+        )
         if reply.status >= 500:
             raise ConnectionFailedError(f"SmartHQ sign-in is unavailable (HTTP {reply.status})")
         return reply

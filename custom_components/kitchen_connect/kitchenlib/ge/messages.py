@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 import json
+import re
 from typing import Any, Final
 
 from ..errors import ProtocolError
 from .erd import format_erd_code, parse_erd_code
+from .redact import mask_identifiers
 
 ALL_ERDS_RESOURCE: Final = "/appliance/*/erd/*"
 PING_ID: Final = "keepalive-ping"
@@ -35,6 +37,13 @@ KIND_PUBLISH_ERD: Final = "publish#erd"
 KIND_WRITE_BODY: Final = "appliance#erdListEntry"
 
 _MAX_ERROR_TEXT = 200
+_LOWEST_STATUS: Final = 100
+_HIGHEST_STATUS: Final = 599
+_MAX_KIND_TEXT: Final = 40
+# The ids this client gives its requests ("list-3", "setErd-0x5105-7") and its pings; any
+# other id the service echoes may hold an appliance id and is not logged.
+_OWN_REQUEST_ID: Final = re.compile(r"[A-Za-z]{1,16}(?:-0x[0-9A-Fa-f]{4})?-[0-9]{1,12}")
+_ERD_CODE_TEXT: Final = re.compile(r"0[xX][0-9A-Fa-f]{4}")
 
 
 # --- client -> server ----------------------------------------------------------------------
@@ -163,7 +172,7 @@ class ApiReply:
         if not parts and self.reason:
             parts.append(self.reason)
         text = "; ".join(parts) if parts else "no reason given"
-        return f"code {self.code}: {text}"[:_MAX_ERROR_TEXT]
+        return mask_identifiers(f"code {self.code}: {text}"[:_MAX_ERROR_TEXT])
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,10 +250,17 @@ def _mac(value: object) -> str:
     return value.strip().upper()
 
 
+def _http_status(value: object) -> int | None:
+    """``value`` if it is a whole number in the HTTP status range, else None."""
+    if type(value) is int and _LOWEST_STATUS <= value <= _HIGHEST_STATUS:
+        return value
+    return None
+
+
 def _parse_api_reply(data: Mapping[str, Any]) -> ApiReply:
-    code = data.get("code")
-    if not isinstance(code, int) or isinstance(code, bool):
-        raise ProtocolError("api reply has no numeric code")
+    code = _http_status(data.get("code"))
+    if code is None:
+        raise ProtocolError("api reply has no HTTP status code")
     request = _object(data, "request")
     path = request.get("path", "")
     reason = data.get("reason", "")
@@ -289,26 +305,31 @@ def parse_frame(text: str | bytes) -> ServerFrame:
 def frame_summary(text: str | bytes) -> str:
     """What a frame is, for debug logs: its kind, request id, ERD and status, never its values.
 
-    Frames carry the account's user id, and ERD values include the serial number, so
-    the text itself must not reach a log line.
+    Frames carry the account's user id and appliance ids, and ERD values include the serial
+    number, so only fields of a known, harmless shape are kept.
     """
     try:
         data = json.loads(text)
-    except ValueError, UnicodeDecodeError:
+    except ValueError, RecursionError:
         return "an unreadable frame"
     if not isinstance(data, dict):
         return "a frame that is no object"
-    item = data.get("item")
-    parts = [
-        f"{key}={value}"
-        for key, value in (
-            ("kind", data.get("kind")),
-            ("id", data.get("id")),
-            ("code", data.get("code")),
-            ("erd", item.get("erd") if isinstance(item, dict) else None),
-        )
-        if isinstance(value, (str, int)) and not isinstance(value, bool)
-    ]
+    kind, request_id, item = data.get("kind"), data.get("id"), data.get("item")
+    erd = item.get("erd") if isinstance(item, dict) else None
+    code = _http_status(data.get("code"))
+    parts = []
+    if isinstance(kind, str):
+        parts.append(f"kind={mask_identifiers(kind[:_MAX_KIND_TEXT])}")
+    if request_id == PING_ID or (
+        isinstance(request_id, str) and _OWN_REQUEST_ID.fullmatch(request_id)
+    ):
+        parts.append(f"id={request_id}")
+    elif request_id is not None:
+        parts.append("id=(not ours)")
+    if code is not None:
+        parts.append(f"code={code}")
+    if isinstance(erd, str) and _ERD_CODE_TEXT.fullmatch(erd):
+        parts.append(f"erd={erd}")
     return " ".join(parts) or "a frame without a kind"
 
 
@@ -326,6 +347,19 @@ class ListedAppliance:
     online: bool
 
 
+@dataclass(frozen=True, slots=True)
+class ApplianceList:
+    """The account's appliance list: the entries read, and how many could not be read."""
+
+    appliances: tuple[ListedAppliance, ...]
+    unreadable: int = 0
+
+    @property
+    def complete(self) -> bool:
+        """Every entry was read, so an appliance missing from the list is not on it."""
+        return self.unreadable == 0
+
+
 def _items(body: Mapping[str, Any]) -> list[Any]:
     items = body.get("items", [])
     if not isinstance(items, list):
@@ -338,10 +372,11 @@ def _optional_text(item: Mapping[str, Any], key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def parse_appliance_list(body: Mapping[str, Any]) -> list[ListedAppliance]:
+def parse_appliance_list(body: Mapping[str, Any]) -> ApplianceList:
     """The appliances of an ``appliance#applianceList`` body; entries without an id are skipped."""
     appliances: list[ListedAppliance] = []
-    for item in _items(body):
+    items = _items(body)
+    for item in items:
         if not isinstance(item, dict):
             continue
         try:
@@ -357,7 +392,7 @@ def parse_appliance_list(body: Mapping[str, Any]) -> list[ListedAppliance]:
                 online=_optional_text(item, "online").upper() == "ONLINE",
             )
         )
-    return appliances
+    return ApplianceList(tuple(appliances), unreadable=len(items) - len(appliances))
 
 
 def parse_erd_list(body: Mapping[str, Any]) -> list[tuple[int, str]]:

@@ -13,10 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 import json
 import logging
-import math
 import re
 import time
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 import aiohttp
 
@@ -27,6 +26,9 @@ _LOGGER = logging.getLogger(__name__)
 
 TOKEN_PATH: Final = "/oauth2/token"  # noqa: S105 - a URL path, not a secret
 DEFAULT_EXPIRES_IN: Final = 3600.0
+# GE issues hour-long tokens; anything beyond a year is not a lifetime but a broken reply.
+MAX_EXPIRES_IN: Final = 366 * 24 * 3600.0
+_MAX_TOKEN_LENGTH: Final = 8192
 DEFAULT_REQUEST_TIMEOUT: Final = 30.0
 # Throttling and request timeouts say nothing about the refresh token itself.
 _TRANSIENT_STATUSES: Final = frozenset({408, 429})
@@ -73,7 +75,7 @@ async def async_exchange_code(
     status, body = await _post_token_request(session, endpoints, form, request_timeout)
     if status >= 400:
         raise AuthError(f"SmartHQ refused the sign-in code{_oauth_error_suffix(status, body)}")
-    return _token_set_from(body, previous_refresh_token=None, now=clock())
+    return parse_token_reply(body, previous_refresh_token=None, now=clock())
 
 
 class TokenManager:
@@ -146,7 +148,7 @@ class TokenManager:
             raise RefreshRejectedError(
                 f"SmartHQ refused the refresh token{_oauth_error_suffix(status, body)}"
             )
-        new = _token_set_from(body, previous_refresh_token=old.refresh_token, now=self._clock())
+        new = parse_token_reply(body, previous_refresh_token=old.refresh_token, now=self._clock())
         self._tokens = new
         self._generation += 1
         _LOGGER.debug(
@@ -189,7 +191,8 @@ async def _post_token_request(
         raise ConnectionFailedError(f"SmartHQ token service is unavailable (HTTP {status})")
     try:
         body: Any = json.loads(raw)
-    except ValueError:
+    except ValueError, RecursionError:
+        # ValueError also covers bytes that are not UTF-8 and integers too long to read.
         body = None
     if status < 400 and body is None:
         raise ProtocolError(f"SmartHQ token service sent no JSON (HTTP {status})")
@@ -210,28 +213,47 @@ def _oauth_error_suffix(status: int, body: Any) -> str:
     return f" (HTTP {status}, {code})" if code else f" (HTTP {status})"
 
 
-def _token_set_from(body: Any, *, previous_refresh_token: str | None, now: float) -> TokenSet:
+def parse_token_reply(body: Any, *, previous_refresh_token: str | None, now: float) -> TokenSet:
+    """The token set of a token endpoint reply; ProtocolError for anything unusable.
+
+    A reply without a refresh token keeps ``previous_refresh_token``; one without a lifetime
+    is taken to last an hour.
+    """
     if not isinstance(body, dict):
         raise ProtocolError("SmartHQ token reply is not a JSON object")
     access_token = body.get("access_token")
-    if not isinstance(access_token, str) or not access_token:
-        raise ProtocolError("SmartHQ token reply has no access token")
+    if not _is_token(access_token):
+        raise ProtocolError("SmartHQ token reply has no usable access token")
     refresh_token = body.get("refresh_token")
     if refresh_token is None or refresh_token == "":
         refresh_token = previous_refresh_token
-    if not isinstance(refresh_token, str) or not refresh_token:
-        raise ProtocolError("SmartHQ token reply has no refresh token")
-    expires_in = body.get("expires_in", DEFAULT_EXPIRES_IN)
-    if isinstance(expires_in, str):
+    if not _is_token(refresh_token):
+        raise ProtocolError("SmartHQ token reply has no usable refresh token")
+    expires_in = _lifetime(body.get("expires_in", DEFAULT_EXPIRES_IN))
+    return TokenSet(access_token, refresh_token, now + expires_in)
+
+
+def _is_token(value: Any) -> TypeGuard[str]:
+    # Tokens go back out in headers and forms: printable ASCII without spaces (RFC 6749).
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= _MAX_TOKEN_LENGTH
+        and value.isascii()
+        and value.isprintable()
+        and " " not in value
+    )
+
+
+def _lifetime(value: Any) -> float:
+    """Seconds from an ``expires_in`` of a number or numeric text, range-checked."""
+    if isinstance(value, str):
         try:
-            expires_in = float(expires_in)
+            value = float(value)
         except ValueError:
-            expires_in = None
-    if (
-        isinstance(expires_in, bool)
-        or not isinstance(expires_in, int | float)
-        or not math.isfinite(expires_in)
-        or expires_in < 0
-    ):
+            value = None
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise ProtocolError("SmartHQ token reply has an unreadable lifetime")
-    return TokenSet(access_token, refresh_token, now + float(expires_in))
+    # Compared before any conversion: a huge integer would overflow a float, and NaN fails.
+    if not 0 <= value <= MAX_EXPIRES_IN:
+        raise ProtocolError("SmartHQ token reply has an out-of-range lifetime")
+    return float(value)

@@ -11,7 +11,6 @@ from .spec import ErdSpec
 from .table import CODECS
 
 _CODE = re.compile(r"0[xX]([0-9a-fA-F]{4})")
-_EXCERPT = 40
 
 
 def parse_erd_code(text: str) -> int:
@@ -61,8 +60,10 @@ def hex_to_bytes(code: int, raw: str) -> bytes:
         data = None
     # fromhex skips whitespace between bytes; the wire never has any, so reject it too.
     if data is None or len(data) * 2 != len(raw):
+        # The text is left out: it may hold a serial number, which no log line may show.
         raise ProtocolError(
-            f"{format_erd_code(code)} value is not an even run of hex digits: {raw[:_EXCERPT]!r}"
+            f"{format_erd_code(code)} value is not an even run of hex digits"
+            f" ({len(raw)} characters)"
         )
     return data
 

@@ -44,10 +44,24 @@ def make_reader(field: ErdField) -> Reader:
             return lambda data: number(data) != 0
         all_ones = (1 << field.width) - 1
         return lambda data: _read_flag(number(data), all_ones)
+    if field.none_value is not None:
+        number = _absent_as_none(number, field.none_value)
     if field.scale != 1:
         scale = field.scale
-        return lambda data: number(data) / scale
+        return lambda data: _scaled(number(data), scale)
     return number
+
+
+def _absent_as_none(number: Callable[[bytes], int], none_value: int) -> Callable[[bytes], Any]:
+    def read(data: bytes) -> int | None:
+        found = number(data)
+        return None if found == none_value else found
+
+    return read
+
+
+def _scaled(number: int | None, scale: int) -> float | None:
+    return None if number is None else number / scale
 
 
 def _read_flag(number: int, all_ones: int) -> bool | None:
@@ -152,7 +166,7 @@ def _integer_writer(field: ErdField, label: str, put: Callable[[int, bytearray],
         ):
             raise InvalidValueError(f"{label}: {value!r} is not a whole number")
         number = round(value * scale)
-        if not low <= number <= high:
+        if not low <= number <= high or number == field.none_value:
             raise InvalidValueError(
                 f"{label}: {value!r} is outside {field.minimum}..{field.maximum}"
             )

@@ -39,7 +39,8 @@ class ErdField:
     integer made of the field's ``size`` bytes at ``offset``; None for whole-byte fields.
     ``options`` are the enum slugs in wire-number order and ``numbers`` their wire numbers.
     Integers divided by ``scale`` (water-heater tenths of °F, espresso tenths of °C) read as
-    floats.
+    floats. ``none_value`` is the wire number that means "no value" (FFFF for a duration that
+    is not set); it reads as None and cannot be written as a number.
     """
 
     key: str
@@ -51,6 +52,7 @@ class ErdField:
     scale: int = 1
     options: tuple[str, ...] = ()
     numbers: tuple[int, ...] = ()
+    none_value: int | None = None
 
     @property
     def signed(self) -> bool:
@@ -75,6 +77,8 @@ class ErdField:
             # 255 h 255 min: the most the two bytes can say (minutes past 59 only at 255 h).
             return 255 * 60 + 255
         high = (1 << (self.width - 1)) - 1 if self.signed else (1 << self.width) - 1
+        if high == self.none_value:
+            high -= 1
         return high / self.scale if self.scale != 1 else high
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast, get_args
 
 from ...errors import InvalidValueError, ProtocolError
 from .definitions import ERDS, OPTIONS, FieldRow
 from .fields import Reader, Writer, make_reader, make_writer
 from .overrides import OVERRIDES
+from .sentinels import none_value_of
 from .spec import ErdField, ErdSpec, FieldKind
 
 _KINDS: frozenset[str] = frozenset(get_args(FieldKind.__value__))
@@ -92,11 +93,18 @@ def _codec(spec: ErdSpec) -> ErdCodec:
     return ErdCodec(spec, label, readers, writers)
 
 
+def _with_sentinels(spec: ErdSpec) -> ErdSpec:
+    fields = tuple(
+        replace(field, none_value=none_value_of(spec.code, field)) for field in spec.fields
+    )
+    return replace(spec, fields=fields)
+
+
 def _build() -> dict[int, ErdCodec]:
     specs = {code: _generated_spec(code) for code in ERDS}
     for spec in OVERRIDES:
         specs[spec.code] = spec
-    return {code: _codec(specs[code]) for code in sorted(specs)}
+    return {code: _codec(_with_sentinels(specs[code])) for code in sorted(specs)}
 
 
 CODECS: Mapping[int, ErdCodec] = _build()
