@@ -34,7 +34,12 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 
 from custom_components.kitchen_connect.const import DOMAIN
-from custom_components.kitchen_connect.ge.const import CONF_REGION, CONF_SERVER, CONF_USER_ID
+from custom_components.kitchen_connect.ge.const import (
+    CONF_REGION,
+    CONF_SERVER,
+    CONF_USER_ID,
+    DEFAULT_REGION,
+)
 from custom_components.kitchen_connect.ge.entry_data import token_data
 from custom_components.kitchen_connect.kitchenlib.errors import ConnectionFailedError
 from custom_components.kitchen_connect.kitchenlib.ge.account import (
@@ -227,7 +232,7 @@ async def ge_sign_in(host: str, port: int) -> dict[str, Any]:
     return {
         "brand": "ge",
         "username": DEFAULT_ACCOUNT.username,
-        CONF_REGION: Region.US.value,
+        CONF_REGION: DEFAULT_REGION,
         CONF_SERVER: endpoints.login_url,
         **token_data(result.tokens),
         CONF_USER_ID: endpoint.user_id,

@@ -8,7 +8,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .actions import async_setup_actions
 from .brands import spec_for_entry
-from .const import DOMAIN
+from .const import DOMAIN, ENTRY_MINOR_VERSION, ENTRY_VERSION
 from .spec import KitchenConnectConfigEntry
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -17,6 +17,20 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the confirm-gated actions of every brand once."""
     async_setup_actions(hass)
+    return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: KitchenConnectConfigEntry) -> bool:
+    """Bring an entry of an older minor version up to date; its brand changes what it needs."""
+    if entry.version > ENTRY_VERSION:
+        return False  # stored by a newer release: loading it could lose what it holds
+    if (migrate := spec_for_entry(entry).async_migrate) is not None:
+        await migrate(hass, entry)
+    hass.config_entries.async_update_entry(
+        entry,
+        version=ENTRY_VERSION,
+        minor_version=ENTRY_MINOR_VERSION,
+    )
     return True
 
 

@@ -16,7 +16,7 @@ from homeassistant.helpers.service_info.bluetooth import BluetoothServiceInfo
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 
 from .brands import brand_spec, registered_brands, spec_for_entry
-from .const import CONF_BRAND, DOMAIN
+from .const import CONF_BRAND, DOMAIN, ENTRY_MINOR_VERSION, ENTRY_VERSION
 from .spec import BrandFlow, BrandSpec
 
 _STEP_PREFIX = "async_step_"
@@ -25,8 +25,8 @@ _STEP_PREFIX = "async_step_"
 class KitchenConnectConfigFlow(ConfigFlow, domain=DOMAIN):
     """Pick a brand (or be found by discovery); that brand's steps take over."""
 
-    VERSION = 1
-    MINOR_VERSION = 1
+    VERSION = ENTRY_VERSION
+    MINOR_VERSION = ENTRY_MINOR_VERSION
 
     _brand_flows: dict[str, BrandFlow] | None = None
 
@@ -64,6 +64,12 @@ class KitchenConnectConfigFlow(ConfigFlow, domain=DOMAIN):
                 result: ConfigFlowResult = await step(discovery_info)
                 return result
         return self.async_abort(reason="not_supported")
+
+    @callback
+    def async_remove(self) -> None:
+        """Let every brand that took part stop what its steps left running."""
+        for brand_flow in (self._brand_flows or {}).values():
+            brand_flow.async_remove()
 
     def _brand_flow(self, spec: BrandSpec) -> BrandFlow:
         if self._brand_flows is None:

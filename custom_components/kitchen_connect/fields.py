@@ -47,9 +47,7 @@ class Bounded:
         if isinstance(number, float) and math.isnan(number):
             raise FieldValueInvalid("action_field_not_a_number")
         if number > self.maximum:
-            raise FieldValueInvalid(
-                "action_field_too_high", limit=_format(self.maximum, self.unit)
-            )
+            raise FieldValueInvalid("action_field_too_high", limit=_format(self.maximum, self.unit))
         if number < self.minimum:
             raise FieldValueInvalid("action_field_too_low", limit=_format(self.minimum, self.unit))
         return number

@@ -85,6 +85,9 @@ class BrandFlow:
         """Reconfigure an entry of this brand (brands with settings to change override this)."""
         return self.flow.async_abort(reason="not_supported")
 
+    def async_remove(self) -> None:
+        """The flow ended or was abandoned: stop what the brand's steps left running."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class BrandSpec:
@@ -94,7 +97,8 @@ class BrandSpec:
     config-flow steps; ``translation_prefix`` prefixes its translation, exception and
     issue keys. ``discovery`` maps a discovery source (``bluetooth``, ``dhcp``) to a
     matcher that tells whether this brand's manifest matcher fired for it; the brand's
-    flow then gets ``async_step_<source>``.
+    flow then gets ``async_step_<source>``. ``async_migrate`` looks at the entry's
+    ``minor_version`` to know what to change.
     """
 
     key: str
@@ -107,6 +111,9 @@ class BrandSpec:
     options_flow: type[OptionsFlow] | None = None
     actions: tuple[BrandAction, ...] = ()
     redact: frozenset[str] = frozenset()
+    # Brings an entry stored by an older minor version of the flow up to date (its data,
+    # its entities); the shared migration then stores the new version. None: nothing to do.
+    async_migrate: Callable[[HomeAssistant, Any], Awaitable[None]] | None = None
 
     def owns_step(self, step_id: str) -> bool:
         """Whether ``step_id`` is one of this brand's config-flow steps."""

@@ -122,10 +122,10 @@ async def test_fields_of_another_brand_are_refused(
     assert err.value.translation_key == "action_field_not_supported"
     with pytest.raises(ServiceValidationError) as err:
         await _call(hass, "brew", BREWER, confirm=True, strength="8")
-    assert err.value.translation_key == "action_field_invalid"
+    assert err.value.translation_key == "action_field_not_an_option"
     with pytest.raises(ServiceValidationError) as err:
         await _call(hass, "start_maintenance", BREWER, confirm=True, process="cleaning")
-    assert err.value.translation_key == "action_field_invalid"
+    assert err.value.translation_key == "action_field_not_an_option"
     assert ge_simulator.household.write_log == []
     assert _jura_sent(jura_simulator) == []
 

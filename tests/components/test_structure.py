@@ -109,6 +109,10 @@ SHARED_KEYS = {
         "action_not_supported",
         "action_field_not_supported",
         "action_field_invalid",
+        "action_field_too_high",
+        "action_field_too_low",
+        "action_field_not_a_number",
+        "action_field_not_an_option",
     },
     "config.abort": {"already_configured", "unique_id_mismatch", "not_supported"},
     "config.step": {"user"},
@@ -156,17 +160,37 @@ def test_translation_keys_carry_their_brands_prefix() -> None:
             assert stray == [], f"{language} {section}: {stray}"
 
 
+def _leaves(node: object, path: str = "") -> dict[str, object]:
+    """Every text of a translation file by its dotted path."""
+    if isinstance(node, dict):
+        return {
+            leaf: text
+            for key, value in node.items()
+            for leaf, text in _leaves(value, f"{path}.{key}").items()
+        }
+    return {path: node}
+
+
+def _translations(language: str) -> dict[str, object]:
+    return _leaves(json.loads((COMPONENT / "translations" / f"{language}.json").read_text()))
+
+
 def test_german_translates_no_key_english_lacks() -> None:
     """A German text for a key that no longer exists is a leftover of a rename."""
-    english = json.loads((COMPONENT / "translations" / "en.json").read_text())
-    german = json.loads((COMPONENT / "translations" / "de.json").read_text())
+    assert set(_translations("de")) - set(_translations("en")) == set()
 
-    def leaves(node: object, path: str = "") -> set[str]:
-        if isinstance(node, dict):
-            return {leaf for key, value in node.items() for leaf in leaves(value, f"{path}.{key}")}
-        return {path}
 
-    assert leaves(german) - leaves(english) == set()
+def test_german_has_every_text_english_has() -> None:
+    """A German user never meets an English fallback: each new English text needs German."""
+    english, german = _translations("en"), _translations("de")
+
+    assert sorted(set(english) - set(german)) == []
+    # Texts Home Assistant fills in from its own catalog stay references in both.
+    assert [
+        path
+        for path, text in english.items()
+        if isinstance(text, str) and text.startswith("[%key:") and german[path] != text
+    ] == []
 
 
 def test_actions_are_declared_once_and_described() -> None:
