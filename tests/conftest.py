@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 import os
+import socket
+from unittest.mock import PropertyMock, patch
 
 from hypothesis import settings
 import pytest
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.kitchen_connect.jura.config_flow import JuraFlow
 from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
 from simulators.ge import (
     DEFAULT_ACCOUNT,
@@ -76,3 +79,31 @@ async def ge_simulator(ge_scenario: AuthScenario) -> AsyncIterator[SmartHqSimula
     await simulator.start()
     yield simulator
     await simulator.stop()
+
+
+@pytest.fixture
+def all_entities_enabled() -> Iterator[None]:
+    """Enable the entities that are off by default, so a test sees every one."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nobody listens on (TCP or UDP)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def jura_flow_on_loopback(monkeypatch: pytest.MonkeyPatch, closed_port: int) -> None:
+    """The Jura flow scans and polls 127.0.0.1 only, quickly; nothing answers UDP."""
+    monkeypatch.setattr(JuraFlow, "discovery_target", "127.0.0.1")
+    monkeypatch.setattr(JuraFlow, "discovery_port", closed_port)
+    monkeypatch.setattr(JuraFlow, "discovery_timeout", 0.2)
+    monkeypatch.setattr(JuraFlow, "poll_timeout", 0.3)

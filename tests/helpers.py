@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 import contextlib
 import dataclasses
+import importlib.util
+from pathlib import Path
+import sys
+from types import ModuleType
 from typing import Any
 from unittest.mock import patch
 
@@ -149,3 +153,15 @@ def ge_runtime_data(entry: ConfigEntry) -> GeRuntimeData:
     runtime = entry.runtime_data
     assert isinstance(runtime, GeRuntimeData)
     return runtime
+
+
+def load_develop_setup() -> ModuleType:
+    """scripts/develop_setup.py as a module, as scripts/develop runs it (it is no package)."""
+    path = Path(__file__).parents[1] / "scripts" / "develop_setup.py"
+    spec = importlib.util.spec_from_file_location("develop_setup", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module

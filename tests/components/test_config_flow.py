@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
-import socket
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
@@ -57,21 +56,9 @@ def mock_setup_entry() -> Iterator[AsyncMock]:
         yield setup_entry
 
 
-@pytest.fixture
-def closed_port() -> int:
-    """A loopback port nobody listens on (TCP or UDP)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(autouse=True)
-def loopback_discovery(monkeypatch: pytest.MonkeyPatch, closed_port: int) -> None:
-    """Scan and poll 127.0.0.1 only, quickly; nothing answers unless a test says so."""
-    monkeypatch.setattr(JuraFlow, "discovery_target", "127.0.0.1")
-    monkeypatch.setattr(JuraFlow, "discovery_port", closed_port)
-    monkeypatch.setattr(JuraFlow, "discovery_timeout", 0.2)
-    monkeypatch.setattr(JuraFlow, "poll_timeout", 0.3)
+def loopback_discovery(jura_flow_on_loopback: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing answers the scan unless a test says so; pairing gives up after 5 s."""
     monkeypatch.setattr(JuraFlow, "pairing_timeout", 5.0)
 
 

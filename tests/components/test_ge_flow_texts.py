@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 from pathlib import Path
 import re
-import sys
-from types import ModuleType
 from typing import Any
 
 from homeassistant import config_entries
@@ -34,7 +31,7 @@ from simulators.ge import DEFAULT_ACCOUNT, SmartHqSimulator
 from simulators.ge.auth_pages import AuthScenario
 from simulators.jura.simulator import JuraSimulator
 
-from ..helpers import GE_TITLE, add_jura_entry, ge_entry_data
+from ..helpers import GE_TITLE, add_jura_entry, ge_entry_data, load_develop_setup
 
 COMPONENT = Path(__file__).parents[2] / "custom_components" / DOMAIN
 LANGUAGES = ("en", "de")
@@ -302,19 +299,6 @@ async def test_migration_takes_the_e_mail_address_out_of_the_title(
     assert DEFAULT_ACCOUNT.username not in caplog.text
 
 
-def _develop_setup() -> ModuleType:
-    """scripts/develop_setup.py, loaded as scripts/develop runs it."""
-    spec = importlib.util.spec_from_file_location(
-        "develop_setup", COMPONENT.parents[1] / "scripts" / "develop_setup.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
 async def test_helper_and_develop_entries_store_the_region_as_the_flow_does(
     hass: HomeAssistant, ge_simulator: SmartHqSimulator
 ) -> None:
@@ -327,7 +311,7 @@ async def test_helper_and_develop_entries_store_the_region_as_the_flow_does(
     region = created["data"][CONF_REGION]
 
     assert (await ge_entry_data(ge_simulator))[CONF_REGION] == region
-    develop = await _develop_setup().ge_sign_in("127.0.0.1", ge_simulator.port)
+    develop = await load_develop_setup().ge_sign_in("127.0.0.1", ge_simulator.port)
     assert develop[CONF_REGION] == region
 
 

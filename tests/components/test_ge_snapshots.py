@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from unittest.mock import PropertyMock, patch
-
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
@@ -27,17 +24,6 @@ APPLIANCES = {
     "window_ac": "D828C9A10A09",
     "portable_ac": "D828C9A1160A",
 }
-
-
-@pytest.fixture
-def all_entities_enabled() -> Iterator[None]:
-    """Enable the entities that are off by default, so the snapshot covers them."""
-    with patch(
-        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
-        new_callable=PropertyMock,
-        return_value=True,
-    ):
-        yield
 
 
 @pytest.mark.usefixtures("all_entities_enabled")

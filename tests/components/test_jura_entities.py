@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from unittest.mock import PropertyMock, patch
-
 from homeassistant.components.binary_sensor import BinarySensorDeviceClass
 from homeassistant.const import ATTR_DEVICE_CLASS, ATTR_FRIENDLY_NAME, STATE_ON
 from homeassistant.core import HomeAssistant
@@ -17,17 +14,6 @@ from tests.helpers import JURA_MACHINE_ID, add_jura_entry, wait_for
 
 PRODUCT = "select.kaffeebert_product"
 STRENGTH = "select.kaffeebert_strength"
-
-
-@pytest.fixture
-def all_entities_enabled() -> Iterator[None]:
-    """Enable the entities that are off by default, so every name is looked at."""
-    with patch(
-        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
-        new_callable=PropertyMock,
-        return_value=True,
-    ):
-        yield
 
 
 def _alert_entity(entity_registry: er.EntityRegistry, bit: int) -> str:

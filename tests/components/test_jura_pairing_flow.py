@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-import socket
 import time
 from typing import Any
 from unittest.mock import patch
@@ -47,21 +46,8 @@ def flow_only() -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-def closed_port() -> int:
-    """A loopback port nobody listens on (TCP or UDP)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture(autouse=True)
-def loopback_discovery(monkeypatch: pytest.MonkeyPatch, closed_port: int) -> None:
-    """Scan and poll 127.0.0.1 only; nothing answers UDP, so the address form comes first."""
-    monkeypatch.setattr(JuraFlow, "discovery_target", "127.0.0.1")
-    monkeypatch.setattr(JuraFlow, "discovery_port", closed_port)
-    monkeypatch.setattr(JuraFlow, "discovery_timeout", 0.2)
-    monkeypatch.setattr(JuraFlow, "poll_timeout", 0.3)
+# Nothing answers UDP, so the address form comes first.
+pytestmark = pytest.mark.usefixtures("jura_flow_on_loopback")
 
 
 @pytest.fixture

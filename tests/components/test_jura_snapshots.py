@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from unittest.mock import PropertyMock, patch
-
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
@@ -18,17 +15,6 @@ from tests.helpers import add_jura_entry, only_platform
 
 # The ENA 4 sets its hardness from a list, so it has no number entity.
 MODELS_WITHOUT = {("EF1013", Platform.NUMBER)}
-
-
-@pytest.fixture
-def all_entities_enabled() -> Iterator[None]:
-    """Enable the entities that are off by default, so the snapshot covers them."""
-    with patch(
-        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
-        new_callable=PropertyMock,
-        return_value=True,
-    ):
-        yield
 
 
 @pytest.mark.usefixtures("all_entities_enabled")

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import os
 from pathlib import Path
 import subprocess
 import sys
-from types import ModuleType
 
 import pytest
 import yaml
@@ -16,6 +14,7 @@ import yaml
 from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
 from simulators.ge.server import SmartHqSimulator
 from simulators.jura.simulator import JuraSimulator
+from tests.helpers import load_develop_setup
 
 ROOT = Path(__file__).parents[2]
 
@@ -50,21 +49,9 @@ def test_simulator_script_names_the_brands_it_knows() -> None:
     assert "{jura,ge}" in result.stderr
 
 
-def _develop_setup() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "develop_setup", ROOT / "scripts" / "develop_setup.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_develop_configuration_sets_the_country(tmp_path: Path) -> None:
     """A fresh develop config has a country, so no repair greets the newcomer."""
-    develop_setup = _develop_setup()
+    develop_setup = load_develop_setup()
 
     develop_setup.write_configuration(tmp_path)
 
