@@ -13,6 +13,7 @@ from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotEx
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.kitchen_connect.jura.config_flow import JuraFlow
+from custom_components.kitchen_connect.kitchenlib.jura import session_gap
 from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
 from simulators.ge import (
     DEFAULT_ACCOUNT,
@@ -32,6 +33,14 @@ settings.load_profile("kitchen")
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/kitchen_connect in every test."""
+
+
+@pytest.fixture(autouse=True)
+def fresh_session_gaps() -> Iterator[None]:
+    """Each test starts like a fresh process: no dongle closed a session moments ago."""
+    session_gap.forget_all()
+    yield
+    session_gap.forget_all()
 
 
 @pytest.fixture(autouse=True)

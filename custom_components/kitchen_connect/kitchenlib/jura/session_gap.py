@@ -28,4 +28,10 @@ def remaining_gap(host: str, port: int, gap: float) -> float:
     closed = _last_closed.get(_address(host, port))
     if closed is None:
         return 0.0
-    return max(0.0, closed + gap - time.monotonic())
+    # Never more than the gap itself, even if the clock seemed to run backwards since.
+    return min(gap, max(0.0, closed + gap - time.monotonic()))
+
+
+def forget_all() -> None:
+    """Forget every address, as a fresh process would."""
+    _last_closed.clear()
