@@ -1,0 +1,1 @@
+"""A simulated Nespresso machine (original line and Vertuo), transport-free."""

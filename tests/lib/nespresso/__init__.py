@@ -1,0 +1,1 @@
+"""Tests of the Nespresso Bluetooth protocol library and its simulated machine."""
