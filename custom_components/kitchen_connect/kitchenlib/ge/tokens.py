@@ -15,11 +15,12 @@ import json
 import logging
 import re
 import time
-from typing import Any, Final, TypeGuard
+from typing import Any, Final
 
 import aiohttp
 
 from ..errors import AuthError, ConnectionFailedError, ProtocolError
+from ..tokens import is_header_token
 from .endpoints import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, Endpoints
 
 _LOGGER = logging.getLogger(__name__)
@@ -28,7 +29,6 @@ TOKEN_PATH: Final = "/oauth2/token"  # noqa: S105 - a URL path, not a secret
 DEFAULT_EXPIRES_IN: Final = 3600.0
 # GE issues hour-long tokens; anything beyond a year is not a lifetime but a broken reply.
 MAX_EXPIRES_IN: Final = 366 * 24 * 3600.0
-_MAX_TOKEN_LENGTH: Final = 8192
 DEFAULT_REQUEST_TIMEOUT: Final = 30.0
 # Throttling and request timeouts say nothing about the refresh token itself.
 _TRANSIENT_STATUSES: Final = frozenset({408, 429})
@@ -222,26 +222,15 @@ def parse_token_reply(body: Any, *, previous_refresh_token: str | None, now: flo
     if not isinstance(body, dict):
         raise ProtocolError("SmartHQ token reply is not a JSON object")
     access_token = body.get("access_token")
-    if not _is_token(access_token):
+    if not is_header_token(access_token):
         raise ProtocolError("SmartHQ token reply has no usable access token")
     refresh_token = body.get("refresh_token")
     if refresh_token is None or refresh_token == "":
         refresh_token = previous_refresh_token
-    if not _is_token(refresh_token):
+    if not is_header_token(refresh_token):
         raise ProtocolError("SmartHQ token reply has no usable refresh token")
     expires_in = _lifetime(body.get("expires_in", DEFAULT_EXPIRES_IN))
     return TokenSet(access_token, refresh_token, now + expires_in)
-
-
-def _is_token(value: Any) -> TypeGuard[str]:
-    # Tokens go back out in headers and forms: printable ASCII without spaces (RFC 6749).
-    return (
-        isinstance(value, str)
-        and 0 < len(value) <= _MAX_TOKEN_LENGTH
-        and value.isascii()
-        and value.isprintable()
-        and " " not in value
-    )
 
 
 def _lifetime(value: Any) -> float:

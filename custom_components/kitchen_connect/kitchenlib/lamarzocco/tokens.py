@@ -11,9 +11,10 @@ import binascii
 from dataclasses import dataclass, field
 from enum import StrEnum
 import json
-from typing import Any, Final, TypeGuard
+from typing import Any, Final
 
 from ..errors import AuthError, ConnectionFailedError, KitchenError, ProtocolError
+from ..tokens import is_header_token
 
 SIGNIN_PATH: Final = "/auth/signin"
 REFRESH_PATH: Final = "/auth/refreshtoken"
@@ -26,7 +27,6 @@ REFRESH_MARGIN: Final = 600.0
 # An expiry further out than this, or further back, is not a lifetime but a broken token.
 MAX_LIFETIME: Final = 366 * 24 * 3600.0
 MAX_AGE: Final = 24 * 3600.0
-_MAX_TOKEN_LENGTH: Final = 8192
 _MAX_JWT_PAYLOAD: Final = 8192
 
 
@@ -82,10 +82,10 @@ def parse_token_reply(
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
         raise ProtocolError("La Marzocco token reply is not a bearer token")
     access_token = body.get("accessToken")
-    if not _is_token(access_token):
+    if not is_header_token(access_token):
         raise ProtocolError("La Marzocco token reply has no usable access token")
     refresh_token = body.get("refreshToken") or previous_refresh_token
-    if not _is_token(refresh_token):
+    if not is_header_token(refresh_token):
         raise ProtocolError("La Marzocco token reply has no usable refresh token")
     return TokenSet(access_token, refresh_token, token_expiry(access_token, now=now))
 
@@ -118,17 +118,6 @@ def _jwt_exp(token: str) -> int | None:
     if isinstance(exp, bool) or not isinstance(exp, int):
         return None
     return exp
-
-
-def _is_token(value: Any) -> TypeGuard[str]:
-    # Tokens go back out in headers: printable ASCII without spaces.
-    return (
-        isinstance(value, str)
-        and 0 < len(value) <= _MAX_TOKEN_LENGTH
-        and value.isascii()
-        and value.isprintable()
-        and " " not in value
-    )
 
 
 def is_privacy_policy_refusal(status: int, body: Any) -> bool:
