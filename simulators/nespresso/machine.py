@@ -221,6 +221,10 @@ class SimulatedMachine:
         if not self.connected:
             raise ConnectionError("not connected")
 
+    def characteristics(self) -> frozenset[str]:
+        """Characteristic UUIDs a GATT discovery finds on this machine."""
+        return self._characteristics()
+
     def _characteristics(self) -> frozenset[str]:
         common = {
             gatt.PROFILE_VERSION,

@@ -1,4 +1,5 @@
 """Nespresso machines over Bluetooth LE: the original line (Expert, Prodigio) and Vertuo.
 
-Standard library only; the transport (bleak) is kept out of these modules.
+The protocol modules use the standard library only; bleak and bleak-retry-connector (which
+ship with Home Assistant) are confined to the transport: link.py and client.py.
 """

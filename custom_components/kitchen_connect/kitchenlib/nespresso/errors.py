@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import AuthError, CommandRefusedError
+from ..errors import AuthError, CommandRefusedError, ConnectionFailedError
 
 if TYPE_CHECKING:
     from .commands import Outcome
@@ -16,6 +16,18 @@ class BondRequiredError(AuthError):
 
 class KeyRejectedError(AuthError):
     """The machine refused the 8-byte key: it was onboarded with another one."""
+
+
+class NotOnboardedError(AuthError):
+    """The machine holds no key: the user imports theirs or pairs it explicitly."""
+
+
+class OnboardingRefusedError(AuthError):
+    """Onboarding was asked for without its preconditions; nothing was written."""
+
+
+class NoResponseError(ConnectionFailedError):
+    """The machine did not answer a command in time; the command is never repeated."""
 
 
 class MachineRefusedError(CommandRefusedError):
