@@ -231,3 +231,7 @@ class CloudAuth:
         signing_input = f"{header}.{payload}".encode("ascii")
         signature = hmac.new(self._jwt_key, signing_input, hashlib.sha256).digest()
         return f"{header}.{payload}.{_b64url(signature)}"
+
+    def expire_access_tokens(self) -> None:
+        """Make every access token handed out invalid before its time (a revoked session)."""
+        self._access.clear()

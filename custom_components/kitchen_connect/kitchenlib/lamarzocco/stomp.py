@@ -173,6 +173,11 @@ def _checked_serial(serial: str) -> str:
     return serial
 
 
+def checked_serial(serial: str) -> str:
+    """``serial`` when it is safe in a path or destination; InvalidValueError otherwise."""
+    return _checked_serial(serial)
+
+
 def dashboard_destination(serial: str) -> str:
     """The destination that pushes a machine's dashboard."""
     return f"/ws/sn/{_checked_serial(serial)}/dashboard"

@@ -1,0 +1,218 @@
+"""The cloud's STOMP websocket: every machine's dashboard pushes on one connection.
+
+The stream signs the upgrade, sends CONNECT with the bearer, subscribes to each machine's
+dashboard destination, beats as negotiated and hands parsed pushes to its listener.
+Command results in a push go to the cloud client, which is waiting for them. On any error
+it reconnects after an exponentially growing, randomised delay, with a token that is
+refreshed first; after each connect it reads every dashboard once, so state missed while
+it was away is complete again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+import contextlib
+import logging
+import random
+from typing import Final, Protocol
+import uuid
+
+import aiohttp
+
+from ..errors import ConnectionFailedError, KitchenError, ProtocolError
+from .cloud import LaMarzoccoCloud
+from .dashboard import Dashboard, DashboardPush, parse_dashboard_push
+from .stomp import (
+    connect_frame,
+    dashboard_destination,
+    decode_frame,
+    encode_frame,
+    frame_headers,
+    is_heart_beat,
+    message_json,
+    negotiated_heart_beat,
+    parse_heart_beat,
+    subscribe_frame,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+# Beats we offer (ms): we send every 20 s and want one from the cloud at least every 20 s.
+DEFAULT_HEART_BEAT_MS: Final = 20_000
+# A silent link counts as dead after this many missed beats.
+_MISSED_BEATS: Final = 3
+DEFAULT_CONNECT_TIMEOUT: Final = 15.0
+DEFAULT_BACKOFF: Final = (1.0, 300.0)
+_MAX_DOUBLINGS: Final = 16
+_MAX_SECONDS: Final = 3600.0
+_ERRORS: Final = (KitchenError, aiohttp.ClientError, TimeoutError, OSError)
+
+
+class StreamListener(Protocol):
+    """Who gets the stream's news (all called on the event loop)."""
+
+    def dashboard_pushed(self, serial_number: str, push: DashboardPush) -> None:
+        """A push changed some of a machine's widgets."""
+
+    def dashboard_read(self, serial_number: str, dashboard: Dashboard) -> None:
+        """The whole dashboard, read after a (re)connect."""
+
+    def connection_changed(self, connected: bool) -> None:
+        """The stream connected or lost its connection."""
+
+
+def backoff_delay(attempt: int, initial: float, maximum: float, rng: random.Random) -> float:
+    """Seconds before reconnect ``attempt`` (0-based): random between ``initial`` and a
+    ceiling that doubles per attempt up to ``maximum``, so clients do not return in step."""
+    ceiling = min(maximum, initial * 2 ** min(attempt + 1, _MAX_DOUBLINGS))
+    return rng.uniform(initial, max(initial, ceiling))
+
+
+def _seconds(value: float, what: str) -> float:
+    if not 0 < value <= _MAX_SECONDS:
+        raise ValueError(f"{what} must be above 0 and at most {_MAX_SECONDS:g} seconds")
+    return value
+
+
+class DashboardStream:
+    """One websocket for the dashboards of ``serial_numbers``."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        cloud: LaMarzoccoCloud,
+        serial_numbers: Iterable[str],
+        listener: StreamListener,
+        *,
+        heart_beat_ms: int = DEFAULT_HEART_BEAT_MS,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        backoff: tuple[float, float] = DEFAULT_BACKOFF,
+        rng: random.Random | None = None,
+    ) -> None:
+        """A stream that is not running yet; ``start`` runs it until ``stop``."""
+        self._session = session
+        self._cloud = cloud
+        self._destinations = {dashboard_destination(sn): sn for sn in serial_numbers}
+        self._listener = listener
+        if not 0 <= heart_beat_ms <= _MAX_SECONDS * 1000:
+            raise ValueError("heart-beat must be between 0 and an hour")
+        self._heart_beat_ms = heart_beat_ms
+        self._connect_timeout = _seconds(connect_timeout, "connect timeout")
+        self._backoff = (_seconds(backoff[0], "backoff"), _seconds(backoff[1], "backoff"))
+        self._rng = rng if rng is not None else random.Random()
+        self._task: asyncio.Task[None] | None = None
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._was_up = False
+        self.connected = False
+        self.connects = 0
+
+    def start(self) -> None:
+        """Run the stream in the background."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="lamarzocco websocket")
+
+    async def stop(self) -> None:
+        """Close the connection and end the stream."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self) -> None:
+        attempt = 0
+        while True:
+            try:
+                await self._connect_and_listen()
+            except _ERRORS as err:
+                _LOGGER.debug("La Marzocco websocket ended: %s", type(err).__name__)
+            except Exception as err:
+                # A listener's bug must not end the stream. Only the type is logged: a
+                # message could carry a serial or a token.
+                _LOGGER.warning("La Marzocco websocket failed: %s", type(err).__name__)
+            finally:
+                self._set_connected(False)
+            if self._was_up:
+                attempt = 0
+            delay = backoff_delay(attempt, *self._backoff, self._rng)
+            attempt += 1
+            _LOGGER.debug("La Marzocco websocket reconnects in %.1f s", delay)
+            await asyncio.sleep(delay)
+
+    async def _connect_and_listen(self) -> None:
+        self._was_up = False
+        # Refreshed (or signed in) before connecting, so CONNECT carries a valid token.
+        token = await self._cloud.async_access_token()
+        async with self._session.ws_connect(
+            self._cloud.endpoints.websocket,
+            headers=self._cloud.signed_headers(),
+            timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=self._connect_timeout),
+            autoping=True,
+        ) as ws:
+            ours = (self._heart_beat_ms, self._heart_beat_ms)
+            await ws.send_str(encode_frame(connect_frame(token, heart_beat=ours)))
+            reply = await ws.receive(timeout=self._connect_timeout)
+            if reply.type is not aiohttp.WSMsgType.TEXT:
+                raise ConnectionFailedError("La Marzocco websocket closed before CONNECTED")
+            frame = decode_frame(reply.data)
+            if frame.command != "CONNECTED":
+                raise ConnectionFailedError(f"La Marzocco websocket answered {frame.command}")
+            theirs = parse_heart_beat(frame_headers(frame).get("heart-beat", "0,0"))
+            send_ms, receive_ms = negotiated_heart_beat(ours, theirs)
+            subscriptions: dict[str, str] = {}
+            for destination, serial in self._destinations.items():
+                subscription = str(uuid.uuid4())
+                subscriptions[subscription] = serial
+                await ws.send_str(encode_frame(subscribe_frame(destination, subscription)))
+            self.connects += 1
+            self._was_up = True
+            self._set_connected(True)
+            beats = asyncio.create_task(self._beat(ws, send_ms / 1000)) if send_ms else None
+            try:
+                for serial in self._destinations.values():
+                    self._listener.dashboard_read(serial, await self._cloud.async_dashboard(serial))
+                await self._listen(ws, subscriptions, receive_ms / 1000 * _MISSED_BEATS or None)
+            finally:
+                if beats is not None:
+                    beats.cancel()
+
+    async def _beat(self, ws: aiohttp.ClientWebSocketResponse, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            await ws.send_str("\n")
+
+    async def _listen(
+        self,
+        ws: aiohttp.ClientWebSocketResponse,
+        subscriptions: dict[str, str],
+        silence: float | None,
+    ) -> None:
+        while True:
+            message = await ws.receive(timeout=silence)
+            if message.type is not aiohttp.WSMsgType.TEXT:
+                raise ConnectionFailedError("La Marzocco websocket closed")
+            if is_heart_beat(message.data):
+                continue
+            frame = decode_frame(message.data)
+            if frame.command == "ERROR":
+                raise ConnectionFailedError("La Marzocco websocket sent an ERROR frame")
+            if frame.command != "MESSAGE":
+                continue
+            serial = subscriptions.get(frame_headers(frame).get("subscription", ""))
+            destination, body = message_json(frame)
+            serial = serial or self._destinations.get(destination)
+            if serial is None:
+                continue
+            try:
+                push = parse_dashboard_push(body)
+            except ProtocolError:
+                _LOGGER.debug("Ignored a La Marzocco push that could not be read")
+                continue
+            self._cloud.command_updates(push.commands)
+            self._listener.dashboard_pushed(serial, push)
+
+    def _set_connected(self, connected: bool) -> None:
+        if connected != self.connected:
+            self.connected = connected
+            self._listener.connection_changed(connected)
