@@ -248,8 +248,7 @@ class GeCoordinator(DataUpdateCoordinator[dict[str, Appliance]]):
         self._misses = {mac: self._misses.get(mac, 0) + 1 for mac in self.data if mac not in macs}
         gone = [mac for mac, misses in self._misses.items() if misses >= LISTS_TO_LEAVE]
         if gone:
-            for mac in gone:
-                del self._misses[mac]
+            # No need to forget their counts: the next complete list counts from data.
             _LOGGER.debug("%d appliance(s) left the account; removing them", len(gone))
             self._changed(gone)
 
@@ -310,12 +309,13 @@ class GeRuntimeData:
     def diagnostics(self) -> dict[str, Any]:
         """Connection figures and every appliance's ERDs (identifiers redacted by index)."""
         coordinator = self.coordinator
+        shown_elsewhere = self.devices.shown_elsewhere
         appliances = []
         for index, (mac, appliance) in enumerate(coordinator.data.items()):
             appliances.append(
                 {
                     "appliance": f"appliance_{index + 1}",
-                    "shown_by_another_entry": mac in self.devices.shown_elsewhere,
+                    "shown_by_another_entry": mac in shown_elsewhere,
                     "kind": appliance_kind(appliance).value,
                     "label": appliance.label,
                     "online": appliance.online,
@@ -335,8 +335,6 @@ class GeRuntimeData:
             "appliances": appliances,
             # Also on another account whose entry shows them; only their index is given.
             "shown_by_another_entry": [
-                f"appliance_{index + 1}"
-                for index, mac in enumerate(coordinator.data)
-                if mac in self.devices.shown_elsewhere
+                entry["appliance"] for entry in appliances if entry["shown_by_another_entry"]
             ],
         }

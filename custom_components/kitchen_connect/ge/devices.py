@@ -72,7 +72,6 @@ class ApplianceDevices:
         # Appliances with a device, in the order they got it (a dict keeps that order).
         self._listed: dict[str, None] = {}
         self._shown_elsewhere: set[str] = set()
-        self._claimed: set[str] = set()
         self._leave: CALLBACK_TYPE | None = None
 
     @property
@@ -125,19 +124,17 @@ class ApplianceDevices:
                 if self._owners.owner(mac) is not None:
                     self._skip(mac, appliance)
                 continue
-            claimed |= mac not in self._claimed
-            self._claimed.add(mac)
             self._shown_elsewhere.discard(mac)
             # A device even for an appliance with nothing to show yet, so it is listed.
             registry.async_get_or_create(config_entry_id=self._entry_id, **device_info(appliance))
             if mac not in self._listed:
+                claimed = True
                 self._listed[mac] = None
                 for add in self._platforms:
                     add(mac)
         left = [mac for mac in self._listed if mac not in appliances]
         for mac in left:
             del self._listed[mac]
-        self._claimed &= set(appliances)
         self._shown_elsewhere &= set(appliances)
         removed = False
         for device in dr.async_entries_for_config_entry(registry, self._entry_id):
@@ -146,9 +143,9 @@ class ApplianceDevices:
                 _LOGGER.debug("An appliance left the account or is shown by another entry")
                 registry.async_remove_device(device.id)
                 removed = True
-        self._owners.async_release(self._entry_id, left)
-        if removed or claimed:
-            # Entries waiting for these appliances can now skip them.
+        freed = self._owners.async_release(self._entry_id, left)
+        if removed or claimed or freed:
+            # Entries waiting for these appliances can now skip them, or show them.
             self._owners.async_devices_changed(self._entry_id)
 
     def _skip(self, mac: str, appliance: Appliance) -> None:

@@ -61,13 +61,15 @@ class ApplianceOwners:
         return self._owners.get(mac)
 
     @callback
-    def async_release(self, entry_id: str, macs: Iterable[str]) -> None:
-        """``entry_id`` no longer shows ``macs`` (nor has their devices): others may."""
+    def async_release(self, entry_id: str, macs: Iterable[str]) -> bool:
+        """``entry_id`` no longer shows ``macs`` (nor has their devices): others may.
+
+        True if it had claimed any of them; the caller then tells the other entries.
+        """
         freed = [mac for mac in macs if self._owners.get(mac) == entry_id]
         for mac in freed:
             del self._owners[mac]
-        if freed:
-            self.async_devices_changed(entry_id)
+        return bool(freed)
 
     @callback
     def async_devices_changed(self, entry_id: str) -> None:

@@ -54,7 +54,6 @@ DISHWASHER_COUNTS: Final = 0x3009
 # Cavity ERDs by low byte (0x51xx upper, 0x52xx lower).
 _STATE, _PROBE, _COOK_LEFT, _TIMER, _PROBE_PRESENT = 0x01, 0x03, 0x04, 0x05, 0x07
 _ELAPSED, _DISPLAY_TEMPERATURE, _RAW_TEMPERATURE = 0x08, 0x09, 0x0D
-_DURATIONS: Final = frozenset({_COOK_LEFT, _TIMER, _ELAPSED})
 
 # 0x1009: a filter problem wins over the order status.
 _FILTER_PROBLEMS: Final = {
@@ -144,9 +143,14 @@ def _probe_temperature(cavity: OvenCavity) -> Callable[[Appliance], StateType]:
 
 
 def _oven_sensors(cavity: OvenCavity) -> tuple[GeSensorEntityDescription, ...]:
-    def named(metric: str, register: int, **kwargs: Any) -> dict[str, Any]:
-        # A time that is not set reads None, yet the cavity has the sensor.
-        check = reported if register in _DURATIONS else present
+    # Durations exist when reported: a time that is not set reads None, yet the cavity
+    # has the sensor.
+    def named(
+        metric: str,
+        register: int,
+        check: Callable[[int], Callable[[Appliance], bool]] = present,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
         exists = cavity.exists_when(check(cavity.code(register)))
         return {"translation_key": cavity.translation_key(metric), "exists_fn": exists, **kwargs}
 
@@ -184,21 +188,21 @@ def _oven_sensors(cavity: OvenCavity) -> tuple[GeSensorEntityDescription, ...]:
             cavity.code(_COOK_LEFT),
             UnitOfTime.MINUTES,
             OVENS,
-            **named("cook_time_remaining", _COOK_LEFT),
+            **named("cook_time_remaining", _COOK_LEFT, check=reported),
         ),
         _duration(
             cavity.unique_key("elapsed_cook_time"),
             cavity.code(_ELAPSED),
             UnitOfTime.MINUTES,
             OVENS,
-            **named("elapsed_cook_time", _ELAPSED),
+            **named("elapsed_cook_time", _ELAPSED, check=reported),
         ),
         _duration(
             cavity.unique_key("kitchen_timer_remaining"),
             cavity.code(_TIMER),
             UnitOfTime.MINUTES,
             OVENS,
-            **named("kitchen_timer_remaining", _TIMER),
+            **named("kitchen_timer_remaining", _TIMER, check=reported),
         ),
     )
 
