@@ -23,6 +23,7 @@ from typing import Any, Final, Protocol
 
 import aiohttp
 
+from ..backoff import backoff_delay
 from ..errors import (
     AuthError,
     CommandRefusedError,
@@ -64,7 +65,6 @@ KIND_PING: Final = "ping"
 REQUEST_KINDS: Final = (KIND_LIST, KIND_ALL_ERD, KIND_SET_ERD, KIND_PING)
 
 _HEX_DIGITS: Final = frozenset(string.hexdigits)
-_MAX_BACKOFF_DOUBLINGS: Final = 40
 _CLOSE_TIMEOUT: Final = 2.0
 
 
@@ -117,17 +117,6 @@ class _Stats:
             reconnects=self.reconnects, rate_limited=self.rate_limited, pushes=self.pushes
         )
         return counters
-
-
-def backoff_delay(attempt: int, initial: float, maximum: float, rng: random.Random) -> float:
-    """Seconds to wait before retry ``attempt`` (0-based): random, at least ``initial``.
-
-    The ceiling doubles with every attempt up to ``maximum``; spreading the delay over the
-    whole range keeps many clients from coming back in step after an outage.
-    """
-    doublings = min(attempt + 1, _MAX_BACKOFF_DOUBLINGS)
-    ceiling = max(initial, min(maximum, initial * 2**doublings))
-    return rng.uniform(initial, ceiling)
 
 
 class _End(Enum):
@@ -189,7 +178,8 @@ class _Connection:
         except (aiohttp.ClientError, ConnectionError, RuntimeError, TimeoutError) as err:
             self.end(_End.LOST)
             raise ConnectionFailedError(f"sending failed: {type(err).__name__}") from None
-        _LOGGER.debug("Sent %s", frame_summary(text))
+        if _LOGGER.isEnabledFor(logging.DEBUG):  # the summary parses the frame once more
+            _LOGGER.debug("Sent %s", frame_summary(text))
 
     async def close(self) -> None:
         self.end(_End.CLOSED)
@@ -584,7 +574,8 @@ class SmartHqClient:
             conn.end(_End.LOST)
 
     def _on_text(self, conn: _Connection, text: str | bytes) -> None:
-        _LOGGER.debug("Received %s", frame_summary(text))
+        if _LOGGER.isEnabledFor(logging.DEBUG):  # the summary parses the frame once more
+            _LOGGER.debug("Received %s", frame_summary(text))
         try:
             frame = parse_frame(text)
         except ProtocolError as err:
