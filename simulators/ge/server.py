@@ -12,7 +12,7 @@ It only ever listens on 127.0.0.1.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,13 +31,12 @@ from custom_components.kitchen_connect.kitchenlib.errors import ProtocolError
 from custom_components.kitchen_connect.kitchenlib.ge.endpoints import Endpoints
 from custom_components.kitchen_connect.kitchenlib.ge.erd import format_erd_code, parse_erd_code
 
-from ..lifecycle import Simulator
+from ..lifecycle import HOST, AppSimulator
 from .auth_pages import AuthScenario, SimAccount, SimulatedAuth
 from .household import Household, default_household
 
 _LOGGER = logging.getLogger(__name__)
 
-HOST: Final = "127.0.0.1"
 DEFAULT_ACCOUNT: Final = SimAccount("cook@example.com", "simulated-password", "simuser0001")
 WEBSOCKET_PATH: Final = "/ws"
 RATE_LIMIT_MESSAGE: Final = (
@@ -123,7 +122,7 @@ class _Socket:
         return any(fnmatchcase(resource, pattern) for pattern in self.subscriptions)
 
 
-class SmartHqSimulator(Simulator):
+class SmartHqSimulator(AppSimulator):
     """The SmartHQ cloud for one simulated household, on 127.0.0.1."""
 
     def __init__(
@@ -136,6 +135,7 @@ class SmartHqSimulator(Simulator):
         tick_interval: float = 5.0,
     ) -> None:
         """Serve ``household`` (the default one if None); ``tick_interval`` 0 stops time."""
+        super().__init__()
         self.household = household if household is not None else default_household()
         self.accounts = list(accounts)
         self.auth = SimulatedAuth(self.accounts, scenario or AuthScenario())
@@ -149,23 +149,9 @@ class SmartHqSimulator(Simulator):
         self._omissions: list[_Omission] = []
         self._tickets: dict[str, tuple[str, str]] = {}  # single-use ws credential -> user, bearer
         self._sockets: set[_Socket] = set()
-        self._tasks: set[asyncio.Task[Any]] = set()
         self._changed_at: dict[tuple[str, int], str] = {}
-        self._runner: web.AppRunner | None = None
-        self._port = 0
-        self._unsubscribe: Callable[[], None] | None = None
 
     # --- lifecycle ---------------------------------------------------------------------
-
-    @property
-    def port(self) -> int:
-        """The TCP port served (0 before start)."""
-        return self._port
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>``: sign-in and API on one server."""
-        return f"http://{HOST}:{self._port}"
 
     @property
     def endpoints(self) -> Endpoints:
@@ -183,32 +169,15 @@ class SmartHqSimulator(Simulator):
         self.auth.add_routes(app)
         app.router.add_get("/v1/websocket", self._websocket_endpoint)
         app.router.add_get(WEBSOCKET_PATH, self._websocket)
-        # No access log: the websocket URL carries a credential in its query.
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await runner.setup()
-        site = web.TCPSite(runner, HOST, port)
-        await site.start()
-        self._runner = runner
-        self._port = int(runner.addresses[0][1])
+        await self._serve(app, port)
         self._unsubscribe = self.household.subscribe(self._on_household_change)
         if self.tick_interval > 0:
             self._spawn(self._tick_forever())
 
-    async def stop(self) -> None:
-        """Close every connection and stop listening."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
-        for task in list(self._tasks):
-            task.cancel()
+    async def _close_sockets(self) -> None:
         for sock in list(self._sockets):
             with contextlib.suppress(Exception):
                 await sock.ws.close(code=_CLOSE_GOING_AWAY)
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-        runner, self._runner = self._runner, None
-        if runner is not None:
-            await runner.cleanup()
 
     # --- switches for tests --------------------------------------------------------------
 
@@ -261,11 +230,6 @@ class SmartHqSimulator(Simulator):
         ]
 
     # --- plumbing --------------------------------------------------------------------------
-
-    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     def _record(self, kind: str, path: str, method: str = "") -> None:
         self.request_log.append(

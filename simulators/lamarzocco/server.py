@@ -26,14 +26,14 @@ from custom_components.kitchen_connect.kitchenlib.lamarzocco.stomp import (
     encode_frame,
     frame_headers,
     is_heart_beat,
+    negotiated_heart_beat,
     parse_heart_beat,
 )
 
-from ..lifecycle import Simulator
+from ..lifecycle import AppSimulator
 from .auth import CloudAuth
 from .household import CommandRejected, Household, SimMachine, default_household
 
-HOST: Final = "127.0.0.1"
 API_PREFIX: Final = "/api/customer-app"
 WEBSOCKET_PATH: Final = "/ws/connect"
 DEFAULT_USERNAME: Final = "barista@example.com"
@@ -48,10 +48,9 @@ BLOCKED_PAGE: Final = (
 class _Socket:
     ws: web.WebSocketResponse
     subscriptions: dict[str, str] = field(default_factory=dict)  # destination -> id
-    heart_beats_received: int = 0
 
 
-class LaMarzoccoCloudSimulator(Simulator):
+class LaMarzoccoCloudSimulator(AppSimulator):
     """The lion cloud for one account and its household, on 127.0.0.1."""
 
     def __init__(
@@ -63,6 +62,7 @@ class LaMarzoccoCloudSimulator(Simulator):
         heart_beat_ms: int = 0,
     ) -> None:
         """Serve ``household`` for the default account; ``heart_beat_ms`` is what we offer."""
+        super().__init__()
         self.household = household if household is not None else default_household()
         self.auth = auth if auth is not None else CloudAuth()
         self.auth.add_account(DEFAULT_USERNAME, DEFAULT_PASSWORD)
@@ -77,15 +77,6 @@ class LaMarzoccoCloudSimulator(Simulator):
         self.reply_delay = 0.0  # > command_delay: the result overtakes the REST reply
         self.close_on_connect = False  # close the socket instead of answering CONNECT
         self._sockets: set[_Socket] = set()
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._runner: web.AppRunner | None = None
-        self._port = 0
-        self._unsubscribe: Callable[[], None] | None = None
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>``."""
-        return f"http://{HOST}:{self._port}"
 
     @property
     def open_sockets(self) -> int:
@@ -106,26 +97,8 @@ class LaMarzoccoCloudSimulator(Simulator):
         app.router.add_get(f"{API_PREFIX}/things/{{serial}}/dashboard", self._dashboard)
         app.router.add_post(f"{API_PREFIX}/things/{{serial}}/command/{{name}}", self._command)
         app.router.add_get(WEBSOCKET_PATH, self._websocket)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await runner.setup()
-        await web.TCPSite(runner, HOST, port).start()
-        self._runner = runner
-        self._port = int(runner.addresses[0][1])
+        await self._serve(app, port)
         self._unsubscribe = self.household.subscribe(self._on_change)
-
-    async def stop(self) -> None:
-        """Close every socket and stop listening."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
-        for task in list(self._tasks):
-            task.cancel()
-        await self.drop_sockets()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-        runner, self._runner = self._runner, None
-        if runner is not None:
-            await runner.cleanup()
 
     async def send_raw(self, text: str) -> None:
         """Send ``text`` as it is on every websocket (for frames the cloud may send)."""
@@ -137,6 +110,9 @@ class LaMarzoccoCloudSimulator(Simulator):
         for sock in list(self._sockets):
             with contextlib.suppress(Exception):
                 await sock.ws.close()
+
+    async def _close_sockets(self) -> None:
+        await self.drop_sockets()
 
     # --- HTTP ------------------------------------------------------------------------------
 
@@ -302,7 +278,7 @@ class LaMarzoccoCloudSimulator(Simulator):
         if self.auth.bearer_user(headers.get("Authorization")) is None:
             return None
         ours = self.heart_beat_ms
-        send = 0 if ours == 0 or client_beat[1] == 0 else max(ours, client_beat[1])
+        send, _receive = negotiated_heart_beat((ours, ours), client_beat)
         reply = StompFrame("CONNECTED", (("version", "1.2"), ("heart-beat", f"{ours},{ours}")))
         return reply, send / 1000
 
@@ -314,7 +290,6 @@ class LaMarzoccoCloudSimulator(Simulator):
 
     def _on_client_frame(self, sock: _Socket, text: str) -> None:
         if is_heart_beat(text):
-            sock.heart_beats_received += 1
             self.heart_beats_received += 1
             return
         try:
@@ -332,15 +307,15 @@ class LaMarzoccoCloudSimulator(Simulator):
                 if value == headers.get("id"):
                     del sock.subscriptions[key]
 
-    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._finished)
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = super()._spawn(coro)
+        task.add_done_callback(_retrieve_exception)
+        return task
 
-    def _finished(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled():
-            task.exception()  # a send to a closing socket is not worth reporting
+
+def _retrieve_exception(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled():
+        task.exception()  # a send to a closing socket is not worth reporting
 
 
 def _unauthorized() -> web.Response:

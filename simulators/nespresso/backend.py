@@ -30,15 +30,11 @@ from bleak.exc import (
 )
 
 from custom_components.kitchen_connect.kitchenlib.nespresso import gatt
+from custom_components.kitchen_connect.kitchenlib.nespresso.auth import NOT_BONDED_CODES
 
-from .machine import (
-    ATT_INSUFFICIENT_AUTHENTICATION,
-    GattError,
-    SimulatedMachine,
-)
+from .machine import GattError, SimulatedMachine
 
 ATT_MTU = 23
-_NOT_PAIRED_CODES = frozenset({ATT_INSUFFICIENT_AUTHENTICATION, 0x0F})
 
 _SERVICE_OF: dict[str, str] = {
     gatt.PROFILE_VERSION: gatt.SERVICE_IDENTITY,
@@ -387,7 +383,7 @@ class FakeNespressoBackend(BaseBleakClient):
     def _att_error(self, code: int, handle: int) -> BleakError:
         assert self._peripheral is not None
         dialect = self._peripheral.dialect
-        if dialect is Dialect.BLUEZ_NOT_PAIRED and code in _NOT_PAIRED_CODES:
+        if dialect is Dialect.BLUEZ_NOT_PAIRED and code in NOT_BONDED_CODES:
             return BleakDBusError("org.bluez.Error.NotPermitted", ["Not paired"])
         if dialect is Dialect.ESPHOME:
             description = PROTOCOL_ERROR_CODES.get(code, "Unknown")

@@ -10,6 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from custom_components.kitchen_connect.kitchenlib.nespresso import gatt
+from custom_components.kitchen_connect.kitchenlib.nespresso.auth import (
+    ATT_INSUFFICIENT_AUTHENTICATION,
+    ATT_READ_NOT_PERMITTED,
+    ATT_UNLIKELY_ERROR,
+    KEY_LENGTH,
+)
 from custom_components.kitchen_connect.kitchenlib.nespresso.commands import (
     CMD_BREW,
     CMD_RECIPE,
@@ -28,6 +34,7 @@ from custom_components.kitchen_connect.kitchenlib.nespresso.commands import (
 )
 from custom_components.kitchen_connect.kitchenlib.nespresso.gatt import OriginalModel
 from custom_components.kitchen_connect.kitchenlib.nespresso.models import (
+    CAPSULES_UNTRACKED_ABOVE,
     Family,
     KeyState,
     OriginalState,
@@ -36,18 +43,17 @@ from custom_components.kitchen_connect.kitchenlib.nespresso.models import (
     VertuoStatus,
 )
 from custom_components.kitchen_connect.kitchenlib.nespresso.status import (
+    CAPSULE_COUNTER_MAX,
+    SLIDER_CLOSED,
     encode_original_status,
     encode_vertuo_status,
 )
 
-ATT_READ_NOT_PERMITTED = 0x02
+# ATT errors the library does not name.
 ATT_WRITE_NOT_PERMITTED = 0x03
-ATT_INSUFFICIENT_AUTHENTICATION = 0x05
 ATT_INVALID_LENGTH = 0x0D
-ATT_UNLIKELY_ERROR = 0x0E
 KEY_STORAGE_SLOTS = 25  # the BL600 stops pairing after about this many keys
 BREW_TICKS = 3
-UNTRACKED = 1023
 
 type Notify = Callable[[str, bytes], None]
 
@@ -168,7 +174,7 @@ class SimulatedMachine:
                 container_full=self.container_full,
                 capsule_engaged=self.brewing,
                 capsule_stock_low=self.capsules <= self.stock_threshold,
-                capsule_counter=min(self.capsules, UNTRACKED),
+                capsule_counter=min(self.capsules, CAPSULE_COUNTER_MAX),
                 programmed_brew_active=False,
                 programmed_brew_events=0,
                 capsule_stock_events=0,
@@ -281,7 +287,7 @@ class SimulatedMachine:
             gatt.MACHINE_INFO: self.machine_info,
             gatt.SERIAL: self.serial,
             gatt.STATUS: self.status_bytes(),
-            gatt.SLIDER: b"\x02" if self.slider_closed else b"\x00",
+            gatt.SLIDER: bytes((SLIDER_CLOSED,)) if self.slider_closed else b"\x00",
             gatt.COMMAND_RESPONSE: self.command_response,
             gatt.ERROR_SELECTION: bytes((self.error_selection,)),
             gatt.ERROR_INFO: self.error_info,
@@ -309,7 +315,7 @@ class SimulatedMachine:
 
     def _write_key(self, key: bytes) -> None:
         self.key_write_attempts += 1
-        if len(key) != 8:
+        if len(key) != KEY_LENGTH:
             raise GattError(ATT_INVALID_LENGTH)
         if self._key is None:
             if self.keys_written >= KEY_STORAGE_SLOTS:
@@ -421,7 +427,7 @@ class SimulatedMachine:
     def _finish_brew(self) -> None:
         self.brew_ticks_left = 0
         self.original_state = OriginalState.READY
-        if self.capsules <= 1000 and self.capsules > 0:
+        if self.capsules <= CAPSULES_UNTRACKED_ABOVE and self.capsules > 0:
             self.capsules -= 1
             self._notify(gatt.CAPSULE_STOCK, self.capsules.to_bytes(2))
         self._status_changed()
@@ -460,7 +466,7 @@ class SimulatedMachine:
         if not self.slider_closed:
             self.lid_cycled = True
         self.slider_closed = True
-        self._notify(gatt.SLIDER, b"\x02")
+        self._notify(gatt.SLIDER, bytes((SLIDER_CLOSED,)))
 
     def set_tank_empty(self, empty: bool) -> None:
         """Take out or refill the water tank."""

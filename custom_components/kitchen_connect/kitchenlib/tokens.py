@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Final, TypeGuard
 
 MAX_TOKEN_LENGTH: Final = 8192
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSet:
+    """An access token, the refresh token that renews it, and when the access token lapses.
+
+    ``expires_at`` is wall-clock seconds (``time.time()``), so a stored set stays meaningful
+    across restarts. The tokens themselves are left out of ``repr``.
+    """
+
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    expires_at: float
+
+    def seconds_left(self, now: float) -> float:
+        """How long the access token stays valid from ``now`` (negative once it lapsed)."""
+        return self.expires_at - now
 
 
 def is_header_token(value: Any) -> TypeGuard[str]:

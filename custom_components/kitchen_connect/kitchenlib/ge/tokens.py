@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 import json
 import logging
 import re
@@ -20,7 +19,10 @@ from typing import Any, Final
 import aiohttp
 
 from ..errors import AuthError, ConnectionFailedError, ProtocolError
-from ..tokens import is_header_token
+from ..tokens import (
+    TokenSet as TokenSet,  # noqa: PLC0414 - shared by every brand, imported from here too
+    is_header_token,
+)
 from .endpoints import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, Endpoints
 
 _LOGGER = logging.getLogger(__name__)
@@ -37,23 +39,6 @@ _OAUTH_ERROR_CODE: Final = re.compile(r"[a-z_]{1,40}")
 
 class RefreshRejectedError(AuthError):
     """SmartHQ refused the refresh token; the account has to be signed in again."""
-
-
-@dataclass(frozen=True, slots=True)
-class TokenSet:
-    """An access token, the refresh token that renews it, and when the access token lapses.
-
-    ``expires_at`` is wall-clock seconds (``time.time()``), so a stored set stays meaningful
-    across restarts. The tokens themselves are left out of ``repr``.
-    """
-
-    access_token: str = field(repr=False)
-    refresh_token: str = field(repr=False)
-    expires_at: float
-
-    def seconds_left(self, now: float) -> float:
-        """How long the access token stays valid from ``now`` (negative once it lapsed)."""
-        return self.expires_at - now
 
 
 async def async_exchange_code(

@@ -21,6 +21,7 @@ from typing import Any, Final
 import aiohttp
 
 from ..errors import AuthError, CommandRefusedError, ConnectionFailedError, ProtocolError
+from ..tokens import TokenSet
 from .commands import (
     COMMAND_TIMEOUT,
     Command,
@@ -38,7 +39,6 @@ from .tokens import (
     REFRESH_PATH,
     SIGNIN_PATH,
     TokenAction,
-    TokenSet,
     parse_token_reply,
     refusal_error,
     token_action,
@@ -73,9 +73,10 @@ class Endpoints:
 CLOUD: Final = Endpoints.for_server("https://lion.lamarzocco.io")
 
 
-def _bounded(value: float, low: float, high: float, what: str) -> float:
-    if not low < value <= high:
-        raise ValueError(f"{what} must be above {low:g} and at most {high:g} seconds")
+def checked_seconds(value: float, maximum: float, what: str) -> float:
+    """``value`` when it is above 0 and at most ``maximum`` seconds; ValueError otherwise."""
+    if not 0 < value <= maximum:
+        raise ValueError(f"{what} must be above 0 and at most {maximum:g} seconds")
     return value
 
 
@@ -104,9 +105,9 @@ class LaMarzoccoCloud:
         self._tokens = tokens
         self._clock = clock
         self._timeout = aiohttp.ClientTimeout(
-            total=_bounded(request_timeout, 0, MAX_REQUEST_TIMEOUT, "request timeout")
+            total=checked_seconds(request_timeout, MAX_REQUEST_TIMEOUT, "request timeout")
         )
-        self._command_timeout = _bounded(command_timeout, 0, MAX_COMMAND_TIMEOUT, "timeout")
+        self._command_timeout = checked_seconds(command_timeout, MAX_COMMAND_TIMEOUT, "timeout")
         self._token_lock = asyncio.Lock()
         self._waiters: dict[str, asyncio.Queue[CommandUpdate]] = {}
         self._early: OrderedDict[str, CommandUpdate] = OrderedDict()
@@ -163,7 +164,9 @@ class LaMarzoccoCloud:
         if status >= 400:
             raise refusal_error(status, reply)
         tokens = parse_token_reply(reply, now=self._clock())
-        _LOGGER.debug("Signed in to La Marzocco (token valid for %.0f s)", self._left(tokens))
+        _LOGGER.debug(
+            "Signed in to La Marzocco (token valid for %.0f s)", tokens.seconds_left(self._clock())
+        )
         return tokens
 
     async def _refresh_or_sign_in(self, tokens: TokenSet) -> TokenSet:
@@ -178,11 +181,10 @@ class LaMarzoccoCloud:
         new = parse_token_reply(
             reply, now=self._clock(), previous_refresh_token=tokens.refresh_token
         )
-        _LOGGER.debug("La Marzocco token refreshed (valid for %.0f s)", self._left(new))
+        _LOGGER.debug(
+            "La Marzocco token refreshed (valid for %.0f s)", new.seconds_left(self._clock())
+        )
         return new
-
-    def _left(self, tokens: TokenSet) -> float:
-        return tokens.expires_at - self._clock()
 
     # --- REST ------------------------------------------------------------------------------
 
@@ -205,18 +207,13 @@ class LaMarzoccoCloud:
         early = self._early.pop(update.command_id, None)
         if early is not None:
             queue.put_nowait(early)
-        started = asyncio.get_running_loop().time()
         try:
-            while True:
-                elapsed = asyncio.get_running_loop().time() - started
-                outcome = command_outcome(update, elapsed=elapsed, limit=self._command_timeout)
-                if outcome is not CommandOutcome.WAITING:
-                    break
-                try:
-                    async with asyncio.timeout(self._command_timeout - elapsed):
-                        update = await queue.get()
-                except TimeoutError:
-                    continue
+            # The timeout is the deadline; command_outcome only judges the status (elapsed 0).
+            async with asyncio.timeout(self._command_timeout):
+                while (outcome := command_outcome(update, elapsed=0)) is CommandOutcome.WAITING:
+                    update = await queue.get()
+        except TimeoutError:
+            outcome = CommandOutcome.TIMED_OUT
         finally:
             del self._waiters[update.command_id]
         error = outcome_error(command, outcome, update)

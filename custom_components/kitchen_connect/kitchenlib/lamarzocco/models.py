@@ -34,7 +34,6 @@ SUPPORTED_MODELS: Final = frozenset(
         ModelCode.PICO_GRINDER,
     }
 )
-GRINDERS: Final = frozenset({ModelCode.PICO_GRINDER, ModelCode.SWAN_GRINDER})
 
 # Model names as the cloud and older APIs spell them, upper-cased without spaces.
 _NAMES: Final = {

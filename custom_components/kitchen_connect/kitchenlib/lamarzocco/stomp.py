@@ -8,7 +8,7 @@ the terminating NUL, which is tolerated.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 import json
 import re
 from typing import Any, Final
@@ -110,14 +110,14 @@ def decode_frame(data: str | bytes) -> StompFrame:
         if not colon or not key or "\0" in line or "\r" in key:
             raise ProtocolError("STOMP frame has a malformed header line")
         headers.append((key, value))
-    frame = StompFrame(command, tuple(headers))
     body, _nul, trailer = rest.partition("\0")
     if trailer.strip("\r\n"):
         raise ProtocolError("STOMP frame has data after its end")
+    frame = StompFrame(command, tuple(headers), body)
     length = frame.header("content-length")
-    if length is not None:
-        body = _body_of_length(rest, length)
-    return StompFrame(command, tuple(headers), body)
+    if length is None:
+        return frame
+    return replace(frame, body=_body_of_length(rest, length))
 
 
 def _body_of_length(rest: str, length_text: str) -> str:
@@ -167,25 +167,21 @@ def connect_frame(
     )
 
 
-def _checked_serial(serial: str) -> str:
+def checked_serial(serial: str) -> str:
+    """``serial`` when it is safe in a path or destination; InvalidValueError otherwise."""
     if not _SERIAL.fullmatch(serial):
         raise InvalidValueError("a serial number is letters, digits, '-' and '_'")
     return serial
 
 
-def checked_serial(serial: str) -> str:
-    """``serial`` when it is safe in a path or destination; InvalidValueError otherwise."""
-    return _checked_serial(serial)
-
-
 def dashboard_destination(serial: str) -> str:
     """The destination that pushes a machine's dashboard."""
-    return f"/ws/sn/{_checked_serial(serial)}/dashboard"
+    return f"/ws/sn/{checked_serial(serial)}/dashboard"
 
 
 def scheduling_destination(serial: str) -> str:
     """The destination that pushes a machine's schedules."""
-    return f"/ws/sn/{_checked_serial(serial)}/scheduling"
+    return f"/ws/sn/{checked_serial(serial)}/scheduling"
 
 
 def subscribe_frame(destination: str, subscription_id: str) -> StompFrame:

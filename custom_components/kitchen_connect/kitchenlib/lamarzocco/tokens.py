@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass, field
 from enum import StrEnum
 import json
 from typing import Any, Final
 
 from ..errors import AuthError, ConnectionFailedError, KitchenError, ProtocolError
-from ..tokens import is_header_token
+from ..tokens import TokenSet, is_header_token
 
 SIGNIN_PATH: Final = "/auth/signin"
 REFRESH_PATH: Final = "/auth/refreshtoken"
@@ -38,18 +37,6 @@ class RequestBlockedError(ConnectionFailedError):
     """The cloud's front end blocked the request (HTTP 403 without an account reason)."""
 
 
-@dataclass(frozen=True, slots=True)
-class TokenSet:
-    """An access token, its refresh token and when the access token lapses (epoch seconds).
-
-    The tokens are left out of ``repr`` so they never reach a log line.
-    """
-
-    access_token: str = field(repr=False)
-    refresh_token: str = field(repr=False)
-    expires_at: float
-
-
 class TokenAction(StrEnum):
     """What to do about the current token before the next request."""
 
@@ -64,7 +51,7 @@ def token_action(
     """Use the token, refresh it while it still works, or sign in again once it lapsed."""
     if tokens is None or tokens.expires_at <= now:
         return TokenAction.SIGN_IN
-    if tokens.expires_at - now <= margin:
+    if tokens.seconds_left(now) <= margin:
         return TokenAction.REFRESH
     return TokenAction.USE
 

@@ -20,15 +20,15 @@ import uuid
 
 import aiohttp
 
+from ..backoff import backoff_delay
 from ..errors import ConnectionFailedError, KitchenError, ProtocolError
-from .cloud import LaMarzoccoCloud
+from .cloud import LaMarzoccoCloud, checked_seconds
 from .dashboard import Dashboard, DashboardPush, parse_dashboard_push
 from .stomp import (
     connect_frame,
     dashboard_destination,
     decode_frame,
     encode_frame,
-    frame_headers,
     is_heart_beat,
     message_json,
     negotiated_heart_beat,
@@ -44,7 +44,6 @@ DEFAULT_HEART_BEAT_MS: Final = 20_000
 _MISSED_BEATS: Final = 3
 DEFAULT_CONNECT_TIMEOUT: Final = 15.0
 DEFAULT_BACKOFF: Final = (1.0, 300.0)
-_MAX_DOUBLINGS: Final = 16
 _MAX_SECONDS: Final = 3600.0
 _ERRORS: Final = (KitchenError, aiohttp.ClientError, TimeoutError, OSError)
 
@@ -60,19 +59,6 @@ class StreamListener(Protocol):
 
     def connection_changed(self, connected: bool) -> None:
         """The stream connected or lost its connection."""
-
-
-def backoff_delay(attempt: int, initial: float, maximum: float, rng: random.Random) -> float:
-    """Seconds before reconnect ``attempt`` (0-based): random between ``initial`` and a
-    ceiling that doubles per attempt up to ``maximum``, so clients do not return in step."""
-    ceiling = min(maximum, initial * 2 ** min(attempt + 1, _MAX_DOUBLINGS))
-    return rng.uniform(initial, max(initial, ceiling))
-
-
-def _seconds(value: float, what: str) -> float:
-    if not 0 < value <= _MAX_SECONDS:
-        raise ValueError(f"{what} must be above 0 and at most {_MAX_SECONDS:g} seconds")
-    return value
 
 
 class DashboardStream:
@@ -98,8 +84,11 @@ class DashboardStream:
         if not 0 <= heart_beat_ms <= _MAX_SECONDS * 1000:
             raise ValueError("heart-beat must be between 0 and an hour")
         self._heart_beat_ms = heart_beat_ms
-        self._connect_timeout = _seconds(connect_timeout, "connect timeout")
-        self._backoff = (_seconds(backoff[0], "backoff"), _seconds(backoff[1], "backoff"))
+        self._connect_timeout = checked_seconds(connect_timeout, _MAX_SECONDS, "connect timeout")
+        self._backoff = (
+            checked_seconds(backoff[0], _MAX_SECONDS, "backoff"),
+            checked_seconds(backoff[1], _MAX_SECONDS, "backoff"),
+        )
         self._rng = rng if rng is not None else random.Random()
         self._task: asyncio.Task[None] | None = None
         self._ws: aiohttp.ClientWebSocketResponse | None = None
@@ -158,7 +147,8 @@ class DashboardStream:
             frame = decode_frame(reply.data)
             if frame.command != "CONNECTED":
                 raise ConnectionFailedError(f"La Marzocco websocket answered {frame.command}")
-            theirs = parse_heart_beat(frame_headers(frame).get("heart-beat", "0,0"))
+            heart_beat = frame.header("heart-beat")
+            theirs = parse_heart_beat("0,0" if heart_beat is None else heart_beat)
             send_ms, receive_ms = negotiated_heart_beat(ours, theirs)
             subscriptions: dict[str, str] = {}
             for destination, serial in self._destinations.items():
@@ -199,7 +189,7 @@ class DashboardStream:
                 raise ConnectionFailedError("La Marzocco websocket sent an ERROR frame")
             if frame.command != "MESSAGE":
                 continue
-            serial = subscriptions.get(frame_headers(frame).get("subscription", ""))
+            serial = subscriptions.get(frame.header("subscription") or "")
             destination, body = message_json(frame)
             serial = serial or self._destinations.get(destination)
             if serial is None:

@@ -77,7 +77,7 @@ class AuthFailure(StrEnum):
     KEY_REJECTED = "key_rejected"  # the machine holds another key
 
 
-_NOT_BONDED_CODES = frozenset({ATT_INSUFFICIENT_AUTHENTICATION, ATT_INSUFFICIENT_ENCRYPTION})
+NOT_BONDED_CODES = frozenset({ATT_INSUFFICIENT_AUTHENTICATION, ATT_INSUFFICIENT_ENCRYPTION})
 _REJECTED_CODES = frozenset({ATT_UNLIKELY_ERROR, ATT_READ_NOT_PERMITTED})
 # Compared with spaces, dots and underscores removed ("Not paired", "NotPermitted").
 _NOT_BONDED_TEXT = (
@@ -106,7 +106,7 @@ def classify_failure(error_type: str, att_code: int | None, message: str) -> Aut
     """
     text = f"{error_type} {message}".lower()
     code = att_code if att_code is not None else _code_from_text(text)
-    if code in _NOT_BONDED_CODES:
+    if code in NOT_BONDED_CODES:
         return AuthFailure.NOT_BONDED
     if code in _REJECTED_CODES:
         return AuthFailure.KEY_REJECTED

@@ -75,6 +75,24 @@ def _decode_status(family: Family | None, data: bytes) -> Status:
     return decode_original_status(data)
 
 
+def _decode_info(family: Family | None, data: bytes) -> MachineInfo:
+    if family is Family.VERTUO:
+        return decode_vertuo_info(data)
+    return decode_original_info(data)
+
+
+def _decode_settings(family: Family | None, data: bytes) -> Settings:
+    if family is Family.VERTUO:
+        return decode_vertuo_settings(data)
+    return decode_original_settings(data)
+
+
+def _decode_error(family: Family | None, data: bytes) -> ErrorInfo:
+    if family is Family.VERTUO:
+        return decode_vertuo_error(data)
+    return decode_original_error(data)
+
+
 def _require_original(link: Link, what: str) -> None:
     if link.family is not Family.ORIGINAL:
         raise InvalidValueError(f"Vertuo machines have no {what} over Bluetooth")
@@ -205,9 +223,7 @@ class NespressoClient:
     async def read_machine_info(self) -> MachineInfo:
         """Versions and Bluetooth address."""
         family, data = await self._read(gatt.MACHINE_INFO)
-        if family is Family.VERTUO:
-            return decode_vertuo_info(data)
-        return decode_original_info(data)
+        return _decode_info(family, data)
 
     async def read_serial(self) -> str:
         """The serial number."""
@@ -217,18 +233,13 @@ class NespressoClient:
     async def read_settings(self) -> Settings:
         """Water hardness and standby/auto-off."""
         family, data = await self._read(gatt.USER_SETTINGS)
-        if family is Family.VERTUO:
-            return decode_vertuo_settings(data)
-        return decode_original_settings(data)
+        return _decode_settings(family, data)
 
     async def read_error(self, *, log: bool = False) -> ErrorInfo:
         """The current error, or the error log entry."""
         async with self._authenticated() as (link, _status):
             await link.write(gatt.ERROR_SELECTION, build_error_selection(log=log))
-            data = await link.read(gatt.ERROR_INFO)
-            if link.family is Family.VERTUO:
-                return decode_vertuo_error(data)
-            return decode_original_error(data)
+            return _decode_error(link.family, await link.read(gatt.ERROR_INFO))
 
     async def read_capsule_stock(self) -> int:
         """Capsules left as the machine counts them (original line)."""
@@ -306,10 +317,7 @@ class NespressoClient:
                     decode_original_settings(current), standby_seconds=auto_off, hardness=hardness
                 )
             await link.write(gatt.USER_SETTINGS, data)
-            echoed = await link.read(gatt.USER_SETTINGS)
-            if link.family is Family.VERTUO:
-                return decode_vertuo_settings(echoed)
-            return decode_original_settings(echoed)
+            return _decode_settings(link.family, await link.read(gatt.USER_SETTINGS))
 
     async def set_capsule_stock(self, count: int) -> int:
         """Set the capsules left; returns the count read back."""

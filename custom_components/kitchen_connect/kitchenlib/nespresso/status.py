@@ -250,4 +250,4 @@ def decode_count(data: bytes) -> int:
 def decode_slider(data: bytes) -> bool:
     """True when the original line's slider/lid is closed (06aa3a22 byte 0 bit 1)."""
     _length(data, "slider", 1)
-    return _bit(data[0], 1)
+    return bool(data[0] & SLIDER_CLOSED)
