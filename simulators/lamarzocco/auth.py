@@ -60,6 +60,7 @@ REUSED_NONCE: Final = _refusal(403, "NONCE_REUSED", "Request nonce already used"
 BAD_PROOF: Final = _refusal(401, "INVALID_PROOF", "Installation proof is invalid")
 BAD_CREDENTIALS: Final = _refusal(401, "INVALID_CREDENTIALS", "Bad credentials")
 BAD_REFRESH_TOKEN: Final = _refusal(401, "INVALID_REFRESH_TOKEN", "Refresh token is invalid")
+BAD_REQUEST: Final = _refusal(400, "BAD_REQUEST", "Request body is invalid")
 PRIVACY_POLICY: Final = _refusal(
     403, "PRIVACY_POLICY_NOT_ACCEPTED", "The current privacy policy must be accepted"
 )
@@ -108,6 +109,8 @@ class CloudAuth:
         self._access: dict[str, tuple[str, float]] = {}
         self._jwt_key = secrets.token_bytes(32)
         self.require_privacy_policy = False
+        # username -> (profile data, commercial use) as accepted; accepted accounts sign in.
+        self.policy_consents: dict[str, tuple[bool, bool]] = {}
 
     def add_account(self, username: str, password: str) -> None:
         """An account that can sign in."""
@@ -179,9 +182,28 @@ class CloudAuth:
         account = self._accounts.get(username)
         if account is None or account.password != _text_field(body, "password"):
             return BAD_CREDENTIALS.status, BAD_CREDENTIALS.body
-        if self.require_privacy_policy:
+        if self.require_privacy_policy and username not in self.policy_consents:
             return PRIVACY_POLICY.status, PRIVACY_POLICY.body
         return 200, self._issue(username, account)
+
+    def accept_privacy_policy(
+        self, headers: Mapping[str, str], body: Any
+    ) -> tuple[int, Mapping[str, Any]]:
+        """Our design of the acceptance (the real one is not captured): credentials + consents."""
+        refusal = self.verify_request(headers)
+        if refusal is not None:
+            return refusal.status, refusal.body
+        username = _text_field(body, "username")
+        account = self._accounts.get(username)
+        if account is None or account.password != _text_field(body, "password"):
+            return BAD_CREDENTIALS.status, BAD_CREDENTIALS.body
+        consents = [body.get(key) for key in ("profileDataConsent", "commercialUseConsent")]
+        if body.get("privacyPolicyAccepted") is not True or not all(
+            isinstance(consent, bool) for consent in consents
+        ):
+            return BAD_REQUEST.status, BAD_REQUEST.body
+        self.policy_consents[username] = (bool(consents[0]), bool(consents[1]))
+        return 200, {"status": "accepted"}
 
     def refresh(self, headers: Mapping[str, str], body: Any) -> tuple[int, Mapping[str, Any]]:
         """``POST /auth/refreshtoken``: a new token pair for a refresh token handed out."""

@@ -18,6 +18,7 @@ from custom_components.kitchen_connect.kitchenlib.lamarzocco.dashboard import (
     DashboardPush,
 )
 from custom_components.kitchen_connect.kitchenlib.lamarzocco.installation import InstallationKey
+from custom_components.kitchen_connect.kitchenlib.lamarzocco.scheduling import Scheduling
 from simulators.lamarzocco.auth import CloudAuth
 from simulators.lamarzocco.server import (
     DEFAULT_PASSWORD,
@@ -43,12 +44,16 @@ class Recorder:
     pushes: list[tuple[str, DashboardPush]] = field(default_factory=list)
     reads: list[tuple[str, Dashboard]] = field(default_factory=list)
     connection: list[bool] = field(default_factory=list)
+    schedules: list[tuple[str, Scheduling]] = field(default_factory=list)
 
     def dashboard_pushed(self, serial_number: str, push: DashboardPush) -> None:
         self.pushes.append((serial_number, push))
 
     def dashboard_read(self, serial_number: str, dashboard: Dashboard) -> None:
         self.reads.append((serial_number, dashboard))
+
+    def schedule_pushed(self, serial_number: str, scheduling: Scheduling) -> None:
+        self.schedules.append((serial_number, scheduling))
 
     def connection_changed(self, connected: bool) -> None:
         self.connection.append(connected)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import aiohttp
 from aiohttp import web
@@ -24,6 +24,7 @@ from custom_components.kitchen_connect.kitchenlib.lamarzocco.cloud import (
 )
 from custom_components.kitchen_connect.kitchenlib.lamarzocco.dashboard import (
     BrewByWeight,
+    RawWidget,
     Scale,
     SteamBoilerLevel,
 )
@@ -31,11 +32,12 @@ from custom_components.kitchen_connect.kitchenlib.lamarzocco.installation import
     HEADER_SIGNATURE,
     InstallationKey,
 )
-from custom_components.kitchen_connect.kitchenlib.lamarzocco.models import ModelCode
+from custom_components.kitchen_connect.kitchenlib.lamarzocco.models import ModelCode, ThingType
 from custom_components.kitchen_connect.kitchenlib.lamarzocco.tokens import (
     PrivacyPolicyError,
     RequestBlockedError,
 )
+from simulators.lamarzocco.household import default_household
 from simulators.lamarzocco.server import (
     API_PREFIX,
     DEFAULT_PASSWORD,
@@ -294,3 +296,91 @@ async def test_replies_that_are_not_json(odd_server: str, http: aiohttp.ClientSe
         await client.async_register()
     with pytest.raises(ProtocolError, match="too large"):
         await client.async_sign_in()
+
+
+async def test_concurrent_401s_cause_one_sign_in(
+    cloud: LaMarzoccoCloud, sim: LaMarzoccoCloudSimulator
+) -> None:
+    """Five requests refused with the same revoked token: one sign-in, not one each."""
+    await cloud.async_dashboard(MICRA)
+    sim.auth.expire_access_tokens()
+    gate = sim.rest_gate = asyncio.Semaphore(0)
+    calls = asyncio.gather(*(cloud.async_dashboard(MICRA) for _ in range(5)))
+    await _until(lambda: sim.held == 5)
+    # The first refusal comes back alone and its sign-in completes before the others.
+    gate.release()
+    await _until(lambda: sim.count("/auth/signin") == 2 and sim.held == 5)
+    for _ in range(20):
+        gate.release()
+    dashboards = await calls
+    assert {dashboard.thing.name for dashboard in dashboards} == {"Micra"}
+    assert sim.count("/auth/signin") == 2
+
+
+async def _until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():  # noqa: ASYNC110 - polls the simulator's counters
+            await asyncio.sleep(0.005)
+
+
+async def test_privacy_policy_acceptance_records_consents_and_signs_in(
+    sim: LaMarzoccoCloudSimulator, cloud: LaMarzoccoCloud
+) -> None:
+    sim.require_policy = True
+    with pytest.raises(PrivacyPolicyError):
+        await cloud.async_sign_in()
+    with pytest.raises(PrivacyPolicyError):
+        await cloud.async_things()
+    await cloud.async_accept_privacy_policy(profile_data=True, commercial=False)
+    assert sim.auth.policy_consents == {DEFAULT_USERNAME: (True, False)}
+    assert sim.count("/auth/signin") == 3
+    assert len(await cloud.async_things()) == 4
+    assert sim.count("/auth/signin") == 3
+
+
+async def test_privacy_policy_acceptance_with_a_wrong_password(
+    sim: LaMarzoccoCloudSimulator, http: aiohttp.ClientSession
+) -> None:
+    sim.require_policy = True
+    client = _client(http, sim, password="wrong")
+    await client.async_register()
+    with pytest.raises(AuthError):
+        await client.async_accept_privacy_policy(profile_data=False, commercial=False)
+    assert sim.auth.policy_consents == {}
+
+
+async def test_things_with_coffee_station_and_unsupported_things(
+    http: aiohttp.ClientSession,
+) -> None:
+    async with LaMarzoccoCloudSimulator(household=default_household(extra_things=True)) as sim:
+        client = _client(http, sim)
+        await client.async_register()
+        things = {thing.serial_number: thing for thing in await client.async_things()}
+        station = things[MINI].coffee_station
+        assert station is not None
+        assert station.machine_serial == MINI
+        scale = station.scale
+        assert scale is not None
+        assert (scale.accessory_type, scale.name, scale.connected, scale.battery_level) == (
+            "ScaleAcaiaLunar",
+            "LMZ-SIM01",
+            True,
+            80.0,
+        )
+        assert things[MICRA].coffee_station is None
+        strada, swan = things["SR000005"], things["SG000006"]
+        assert (strada.model, strada.supported, strada.is_coffee_machine) == (
+            ModelCode.STRADA_X,
+            False,
+            True,
+        )
+        assert (swan.model, swan.supported, swan.thing_type) == (
+            ModelCode.SWAN_GRINDER,
+            False,
+            ThingType.GRINDER,
+        )
+        # Shown with model and firmware only: the dashboard holds nothing we know.
+        dashboard = await client.async_dashboard("SR000005")
+        assert all(isinstance(widget.output, RawWidget) for widget in dashboard.widgets)
+        gateway = (await client.async_settings("SG000006")).gateway_version
+        assert gateway == "v5.1.2"

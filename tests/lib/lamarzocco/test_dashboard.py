@@ -37,10 +37,12 @@ from custom_components.kitchen_connect.kitchenlib.lamarzocco.dashboard import (
     parse_widget_output,
 )
 from custom_components.kitchen_connect.kitchenlib.lamarzocco.models import (
+    Accessory,
     FirmwareType,
     ModelCode,
     ThingType,
     model_from,
+    parse_coffee_station,
     parse_firmwares,
     parse_things,
 )
@@ -318,3 +320,48 @@ def test_random_dashboard_and_push_parse_or_are_protocol_errors(data: Any) -> No
     for parser in (parse_dashboard, parse_dashboard_push, parse_things, parse_firmwares):
         with contextlib.suppress(ProtocolError):
             parser(data)
+
+
+def test_odd_fields_in_one_thing_never_fail_the_list() -> None:
+    odd = {
+        "serialNumber": "LM9",
+        "type": 3,
+        "name": {"x": 1},
+        "modelCode": "LINEAMINI",
+        "modelName": None,
+        "connected": "yes",
+        "connectionDate": -5,
+        "bleAuthToken": 12,
+        "coffeeStation": {
+            "machine": "LM9",
+            "grinders": [{"serialNumber": "PG1"}, 7, None, "PG2"],
+            "accessories": [
+                None,
+                {"name": "no type"},
+                {"type": "ScaleAcaiaLunar", "name": "Lunar", "batteryLevel": "full"},
+            ],
+        },
+    }
+    things = parse_things([odd, {"type": "CoffeeMachine"}, None, samples.MICRA])
+    assert [thing.serial_number for thing in things] == ["LM9", samples.MICRA["serialNumber"]]
+    thing = things[0]
+    assert (thing.thing_type, thing.model, thing.name, thing.connected) == (
+        ThingType.OTHER,
+        ModelCode.LINEA_MINI,
+        "LINEAMINI",
+        False,
+    )
+    assert (thing.ble_auth_token, thing.connection_date_ms) == (None, None)
+    station = thing.coffee_station
+    assert station is not None
+    assert (station.machine_serial, station.grinder_serials) == ("LM9", ("PG1", "PG2"))
+    assert station.accessories == (Accessory("ScaleAcaiaLunar", "Lunar", False, None),)
+    assert station.scale == station.accessories[0]
+    assert parse_coffee_station(None) is None
+    assert parse_coffee_station([]) is None
+
+
+@given(_JSON)
+def test_random_coffee_station_never_fails(data: Any) -> None:
+    parse_coffee_station(data)
+    parse_things([{"serialNumber": "MR1", "coffeeStation": data}])

@@ -356,3 +356,31 @@ async def test_listener_error_does_not_end_the_stream(
         assert "RuntimeError" in caplog.text
     finally:
         await stream.stop()
+
+
+async def test_machines_join_and_leave_on_the_live_connection(
+    sim: LaMarzoccoCloudSimulator,
+    http: aiohttp.ClientSession,
+    cloud: LaMarzoccoCloud,
+    recorder: Recorder,
+) -> None:
+    """Adding a machine subscribes it on the same socket and reads it; leaving unsubscribes."""
+    stream = DashboardStream(http, cloud, [MICRA], recorder, rng=random.Random(1))
+    stream.start()
+    try:
+        await _until(lambda: len(recorder.reads) == 1)
+        await stream.async_follow([MICRA, GS3], [GS3])
+        assert [serial for serial, _ in recorder.reads] == [MICRA, GS3]
+        assert [serial for serial, _ in recorder.schedules] == [GS3]
+        sim.household.start_brewing(GS3)
+        await _until(lambda: any(serial == GS3 for serial, _ in recorder.pushes))
+        await stream.async_follow([GS3])
+        pushes = len(recorder.pushes)
+        sim.household.start_brewing(MICRA)
+        sim.household.stop_brewing(GS3)
+        await _until(lambda: len(recorder.pushes) > pushes)
+        assert {serial for serial, _ in recorder.pushes[pushes:]} == {GS3}
+        assert stream.connects == 1  # never reconnected for it
+        assert sim.open_sockets == 1
+    finally:
+        await stream.stop()

@@ -31,15 +31,34 @@ from .commands import (
     parse_command_reply,
 )
 from .dashboard import CommandUpdate, Dashboard, parse_dashboard
+from .firmware import FirmwareUpdate, parse_firmware_update, update_path
 from .installation import InstallationKey
 from .models import Thing, parse_things
+from .scheduling import Scheduling, parse_scheduling
+from .settings import Settings, parse_settings
+from .statistics import (
+    COUNTER_WIDGET,
+    LAST_COFFEE_WIDGET,
+    TREND_WIDGET,
+    CoffeeAndFlushCounter,
+    CoffeeAndFlushTrend,
+    LastCoffee,
+    checked_days,
+    checked_timezone,
+    parse_counter,
+    parse_last_coffees,
+    parse_trend,
+    stats_path,
+)
 from .stomp import checked_serial
 from .tokens import (
     INIT_PATH,
+    PRIVACY_POLICY_PATH,
     REFRESH_PATH,
     SIGNIN_PATH,
     TokenAction,
     parse_token_reply,
+    privacy_policy_acceptance,
     refusal_error,
     token_action,
 )
@@ -169,6 +188,22 @@ class LaMarzoccoCloud:
         )
         return tokens
 
+    async def async_accept_privacy_policy(self, *, profile_data: bool, commercial: bool) -> None:
+        """Accept the current privacy policy (two optional consents), then sign in.
+
+        For an account whose sign-in raised PrivacyPolicyError; the wire shape is our
+        design until the real one is captured (see ``tokens.PRIVACY_POLICY_PATH``).
+        """
+        body = privacy_policy_acceptance(
+            self._username, self._password, profile_data=profile_data, commercial=commercial
+        )
+        async with self._token_lock:
+            status, reply = await self._post(PRIVACY_POLICY_PATH, body, self.signed_headers())
+            if status >= 400:
+                raise refusal_error(status, reply)
+            _LOGGER.debug("La Marzocco privacy policy accepted")
+            self._tokens = await self._sign_in()
+
     async def _refresh_or_sign_in(self, tokens: TokenSet) -> TokenSet:
         body = {"username": self._username, "refreshToken": tokens.refresh_token}
         status, reply = await self._post(REFRESH_PATH, body, self.signed_headers())
@@ -197,6 +232,50 @@ class LaMarzoccoCloud:
         return parse_dashboard(
             await self._get(f"/things/{checked_serial(serial_number)}/dashboard")
         )
+
+    async def async_settings(self, serial_number: str) -> Settings:
+        """A thing's settings: firmware, plumb-in, Wi-Fi, Bluetooth token."""
+        return parse_settings(await self._get(f"/things/{checked_serial(serial_number)}/settings"))
+
+    async def async_scheduling(self, serial_number: str) -> Scheduling:
+        """A coffee machine's smart standby and wake-up schedules (grinders have none)."""
+        return parse_scheduling(
+            await self._get(f"/things/{checked_serial(serial_number)}/scheduling")
+        )
+
+    async def async_coffee_and_flush_counter(self, serial_number: str) -> CoffeeAndFlushCounter:
+        """Total coffees and flushes."""
+        return parse_counter(
+            await self._get(stats_path(checked_serial(serial_number), COUNTER_WIDGET))
+        )
+
+    async def async_last_coffees(self, serial_number: str, days: int = 7) -> tuple[LastCoffee, ...]:
+        """The coffees of the last ``days`` days (1 to 365), newest first."""
+        path = stats_path(
+            checked_serial(serial_number), LAST_COFFEE_WIDGET, days=checked_days(days)
+        )
+        return parse_last_coffees(await self._get(path))
+
+    async def async_coffee_and_flush_trend(
+        self, serial_number: str, days: int = 7, timezone: str = "UTC"
+    ) -> CoffeeAndFlushTrend:
+        """Coffees and flushes per day over ``days`` days in an IANA ``timezone``."""
+        path = stats_path(
+            checked_serial(serial_number),
+            TREND_WIDGET,
+            days=checked_days(days),
+            timezone=checked_timezone(timezone),
+        )
+        return parse_trend(await self._get(path))
+
+    async def async_firmware_update_status(self, serial_number: str) -> FirmwareUpdate:
+        """Where a firmware update stands, with its progress."""
+        return parse_firmware_update(await self._get(update_path(checked_serial(serial_number))))
+
+    async def async_start_firmware_update(self, serial_number: str) -> FirmwareUpdate:
+        """Start installing the offered firmware; poll ``async_firmware_update_status``."""
+        path = update_path(checked_serial(serial_number))
+        return parse_firmware_update(await self._authorized("POST", path, None))
 
     async def async_send_command(self, serial_number: str, command: Command) -> None:
         """Send ``command`` and wait for the machine's result; CommandRefusedError if none."""
@@ -241,8 +320,11 @@ class LaMarzoccoCloud:
             headers = {**self.signed_headers(), "Authorization": f"Bearer {token}"}
             status, reply = await self._request(method, path, body, headers)
             if status == 401 and attempt == 0:
-                # The token was refused before its time: sign in again once.
-                self._tokens = None
+                # The token was refused before its time: sign in again once. Only a refusal
+                # of the current token clears it; concurrent requests refused with the
+                # same old token then share the one sign-in the first of them caused.
+                if self._tokens is not None and self._tokens.access_token == token:
+                    self._tokens = None
                 continue
             if status == 400:
                 # The cloud names what it did not accept; the account itself is fine.

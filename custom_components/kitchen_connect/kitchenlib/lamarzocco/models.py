@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+import contextlib
 from dataclasses import dataclass, field
 from enum import StrEnum
+import logging
 from typing import Any, Final
 
 from ..errors import ProtocolError
 from .reader import Reader
+
+_LOGGER = logging.getLogger(__name__)
+
+
+_MAX_CHANGELOG: Final = 20_000
 
 
 class ModelCode(StrEnum):
@@ -72,12 +80,44 @@ class ThingType(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Accessory:
+    """An accessory of a coffee station, such as the ``ScaleAcaiaLunar`` scale."""
+
+    accessory_type: str
+    name: str | None
+    connected: bool
+    battery_level: float | None
+
+    @property
+    def is_scale(self) -> bool:
+        """Whether this is a scale (the Acaia Lunar of the Linea Mini)."""
+        return self.accessory_type.casefold().startswith("scale")
+
+
+@dataclass(frozen=True, slots=True)
+class CoffeeStation:
+    """``coffeeStation`` of a thing: the machine, its grinders and accessories.
+
+    Serials are left out of ``repr`` so they never reach a log line.
+    """
+
+    machine_serial: str | None = field(repr=False)
+    grinder_serials: tuple[str, ...] = field(repr=False)
+    accessories: tuple[Accessory, ...]
+
+    @property
+    def scale(self) -> Accessory | None:
+        """The station's scale, if it has one."""
+        return next((item for item in self.accessories if item.is_scale), None)
+
+
+@dataclass(frozen=True, slots=True)
 class Thing:
     """One thing of ``/things`` (or the thing fields of a dashboard).
 
     ``model`` is None for a model this library does not know; ``supported`` is False for
-    every thing the integration shows with model and firmware only. The serial number is
-    left out of ``repr`` so it never reaches a log line.
+    every thing the integration shows with model and firmware only. The serial number and
+    the Bluetooth token are left out of ``repr`` so they never reach a log line.
     """
 
     serial_number: str = field(repr=False)
@@ -88,11 +128,23 @@ class Thing:
     connected: bool
     offline_mode: bool
     ble_auth_token_present: bool
+    model_code: str | None = None
+    ble_auth_token: str | None = field(default=None, repr=False)
+    connection_date_ms: int | None = None
+    require_firmware_update: bool = False
+    available_firmware_update: bool = False
+    shot_counter_supported: bool = False
+    coffee_station: CoffeeStation | None = None
 
     @property
     def supported(self) -> bool:
         """Whether the integration offers this thing's controls."""
         return self.model in SUPPORTED_MODELS
+
+    @property
+    def is_coffee_machine(self) -> bool:
+        """Whether this is a coffee machine (only those have scheduling)."""
+        return self.thing_type is ThingType.COFFEE_MACHINE
 
 
 def _member[E: StrEnum](kind: type[E], value: str | None, fallback: E) -> E:
@@ -102,29 +154,92 @@ def _member[E: StrEnum](kind: type[E], value: str | None, fallback: E) -> E:
     return fallback
 
 
+def _soft[T](read: Callable[[], T], fallback: T) -> T:
+    """An optional field's value, or ``fallback`` when it has an odd shape."""
+    try:
+        return read()
+    except ProtocolError:
+        return fallback
+
+
+def _serial_of(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value if 0 < len(value) <= 64 else None
+    if isinstance(value, Mapping):
+        return _soft(lambda: Reader(value, "station thing").opt_text("serialNumber"), None)
+    return None
+
+
+def parse_accessory(data: Any) -> Accessory:
+    """One accessory of a coffee station; ProtocolError when it has no type."""
+    item = Reader(data, "accessory")
+    return Accessory(
+        accessory_type=item.text("type"),
+        name=_soft(lambda: item.opt_text("name"), None),
+        connected=_soft(lambda: item.opt_flag("connected"), False),
+        battery_level=_soft(lambda: item.opt_number("batteryLevel", 0, 100), None),
+    )
+
+
+def parse_coffee_station(data: Any) -> CoffeeStation | None:
+    """``coffeeStation``: None when absent or not an object; odd parts are left out."""
+    if not isinstance(data, Mapping):
+        return None
+    station = Reader(data, "coffeeStation")
+    empty: list[Any] = []
+    grinders = _soft(lambda: station.items("grinders", optional=True), empty)
+    accessories = []
+    for item in _soft(lambda: station.items("accessories", optional=True), empty):
+        with contextlib.suppress(ProtocolError):
+            accessories.append(parse_accessory(item))
+    return CoffeeStation(
+        machine_serial=_serial_of(data.get("machine")),
+        grinder_serials=tuple(s for s in map(_serial_of, grinders) if s is not None),
+        accessories=tuple(accessories),
+    )
+
+
 def parse_thing(data: Any) -> Thing:
-    """A thing from ``/things`` or a dashboard; ProtocolError when unusable."""
+    """A thing from ``/things`` or a dashboard; ProtocolError only without a serial number.
+
+    Every other field is optional: an odd value falls back to "unknown", never an error.
+    """
     thing = Reader(data, "thing")
-    thing_type = _member(ThingType, thing.opt_text("type"), ThingType.OTHER)
-    model_code = thing.opt_text("modelCode")
-    model_name = thing.opt_text("modelName") or model_code or "unknown"
+    serial = thing.text("serialNumber")
+    thing_type = _member(ThingType, _soft(lambda: thing.opt_text("type"), None), ThingType.OTHER)
+    model_code = _soft(lambda: thing.opt_text("modelCode"), None)
+    model_name = _soft(lambda: thing.opt_text("modelName"), None) or model_code or "unknown"
+    token = _soft(lambda: thing.opt_text("bleAuthToken"), None)
     return Thing(
-        serial_number=thing.text("serialNumber"),
+        serial_number=serial,
         thing_type=thing_type,
-        name=thing.opt_text("name") or model_name,
+        name=_soft(lambda: thing.opt_text("name"), None) or model_name,
         model=model_from(model_code, model_name),
         model_name=model_name,
-        connected=thing.opt_flag("connected"),
-        offline_mode=thing.opt_flag("offlineMode"),
-        ble_auth_token_present=thing.has("bleAuthToken"),
+        connected=_soft(lambda: thing.opt_flag("connected"), False),
+        offline_mode=_soft(lambda: thing.opt_flag("offlineMode"), False),
+        ble_auth_token_present=token is not None,
+        model_code=model_code,
+        ble_auth_token=token,
+        connection_date_ms=_soft(lambda: thing.opt_epoch_ms("connectionDate"), None),
+        require_firmware_update=_soft(lambda: thing.opt_flag("requireFirmwareUpdate"), False),
+        available_firmware_update=_soft(lambda: thing.opt_flag("availableFirmwareUpdate"), False),
+        shot_counter_supported=_soft(lambda: thing.opt_flag("shotCounterSupported"), False),
+        coffee_station=parse_coffee_station(thing.raw.get("coffeeStation")),
     )
 
 
 def parse_things(data: Any) -> tuple[Thing, ...]:
-    """The reply of ``GET /things``."""
+    """The reply of ``GET /things``; an entry without a serial number is left out."""
     if not isinstance(data, list):
         raise ProtocolError("things reply is not a list")
-    return tuple(parse_thing(item) for item in data)
+    things = []
+    for item in data:
+        try:
+            things.append(parse_thing(item))
+        except ProtocolError:
+            _LOGGER.debug("Left out a La Marzocco thing that could not be read")
+    return tuple(things)
 
 
 class FirmwareType(StrEnum):
@@ -144,6 +259,13 @@ class Firmware:
     version: str
     status: str | None
     available_version: str | None
+    changelog: str | None = None
+    available_changelog: str | None = None
+
+    @property
+    def update_available(self) -> bool:
+        """Whether a newer build than the installed one is offered."""
+        return self.available_version is not None and self.available_version != self.version
 
 
 def parse_firmwares(data: Any) -> tuple[Firmware, ...]:
@@ -160,6 +282,14 @@ def parse_firmwares(data: Any) -> tuple[Firmware, ...]:
                 version=entry.text("buildVersion"),
                 status=entry.opt_text("status"),
                 available_version=update.opt_text("buildVersion") if update else None,
+                changelog=_changelog(entry),
+                available_changelog=_changelog(update) if update else None,
             )
         )
     return tuple(firmwares)
+
+
+def _changelog(entry: Reader) -> str | None:
+    # Release notes can be long; they are shown, never interpreted.
+    value = entry.raw.get("changeLog")
+    return value[:_MAX_CHANGELOG] if isinstance(value, str) and value else None

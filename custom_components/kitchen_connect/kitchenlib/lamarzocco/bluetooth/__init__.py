@@ -1,0 +1,1 @@
+"""La Marzocco machines over Bluetooth LE: the current (JSON) characteristic set."""
