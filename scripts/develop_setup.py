@@ -48,7 +48,18 @@ from custom_components.kitchen_connect.kitchenlib.ge.account import (
 from custom_components.kitchen_connect.kitchenlib.ge.endpoints import Endpoints, Region
 from custom_components.kitchen_connect.kitchenlib.ge.login import LoginSucceeded, SmartHqLogin
 from custom_components.kitchen_connect.kitchenlib.jura.machine import async_pair
+from custom_components.kitchen_connect.kitchenlib.lamarzocco.installation import InstallationKey
+from custom_components.kitchen_connect.kitchenlib.nespresso.auth import derive_key
+from custom_components.kitchen_connect.lamarzocco.const import CONF_INSTALLATION_KEY
+from simulators.devsim.lamarzocco import simulator_port as lamarzocco_port
 from simulators.ge import DEFAULT_ACCOUNT
+from simulators.lamarzocco.household import default_household as lamarzocco_household
+from simulators.lamarzocco.peripheral import address_of
+from simulators.lamarzocco.server import (
+    DEFAULT_PASSWORD as LAMARZOCCO_PASSWORD,
+    DEFAULT_USERNAME as LAMARZOCCO_USERNAME,
+)
+from simulators.nespresso.household import DEV_MACHINES
 
 USERNAME = "dev"
 PASSWORD = "dev"  # loopback only, and trusted_networks skips the login page anyway
@@ -89,6 +100,9 @@ history:
 logbook:
 system_health:
 
+# Development only: simulated Bluetooth appliances (Nespresso) on a simulated proxy.
+kitchen_connect_devsim:
+
 logger:
   default: info
   logs:
@@ -111,6 +125,73 @@ def write_configuration(config_dir: Path) -> None:
     if not path.exists():
         path.write_text(CONFIGURATION_YAML, encoding="utf-8")
         print(f"created {path}")
+    enable_devsim(path)
+
+
+def enable_devsim(path: Path) -> None:
+    """Add the simulated Bluetooth appliances to a configuration.yaml written before them."""
+    text = path.read_text(encoding="utf-8")
+    if "kitchen_connect_devsim:" not in text:
+        path.write_text(
+            text.rstrip("\n") + "\n\n# Development only: simulated Bluetooth appliances.\n"
+            "kitchen_connect_devsim:\n",
+            encoding="utf-8",
+        )
+        print(f"enabled the simulated Bluetooth appliances in {path}")
+
+
+def lamarzocco_entries(existing: list[dict[str, Any]]) -> list[tuple[str, str, dict[str, Any]]]:
+    """The simulated La Marzocco household's entries: one per machine, one account.
+
+    They keep the installation key of an earlier run (the helper integration trusts it
+    again when the simulated cloud starts) and the Bluetooth addresses the machines
+    advertise from.
+    """
+    stored = next(
+        (
+            e["data"][CONF_INSTALLATION_KEY]
+            for e in existing
+            if e["data"].get("brand") == "lamarzocco"
+        ),
+        None,
+    )
+    key = stored or InstallationKey.generate().to_dict()
+    household = lamarzocco_household()
+    coffee_machines = [m.serial for m in household.machines.values() if not m.grinder]
+    entries = []
+    for machine in household.machines.values():
+        data: dict[str, Any] = {
+            "brand": "lamarzocco",
+            "username": LAMARZOCCO_USERNAME,
+            "password": LAMARZOCCO_PASSWORD,
+            "server": f"http://{HTTP_HOST}:{lamarzocco_port()}",
+            CONF_INSTALLATION_KEY: key,
+            "serial_number": machine.serial,
+            "model": machine.model_code,
+        }
+        if machine.serial in coffee_machines:
+            # The order LaMarzoccoAir.for_household gives the machines their addresses in.
+            data["bluetooth_address"] = address_of(coffee_machines.index(machine.serial) + 1)
+        entries.append((machine.serial, machine.name, data))
+    return entries
+
+
+def nespresso_entries() -> list[tuple[str, str, dict[str, Any]]]:
+    """The entries of the simulated Nespresso machines that hold a key (one is left unpaired)."""
+    entries: list[tuple[str, str, dict[str, Any]]] = []
+    for machine in DEV_MACHINES:
+        if machine.seed is None:
+            continue
+        data = {
+            "brand": "nespresso",
+            "address": machine.address,
+            "family": machine.family.value,
+            "model": machine.model,
+            "key": derive_key(machine.seed).hex(),
+            "seed": machine.seed,
+        }
+        entries.append((dr.format_mac(machine.address), f"Nespresso {machine.model}", data))
+    return entries
 
 
 async def ensure_owner(hass: HomeAssistant) -> None:
@@ -140,11 +221,11 @@ async def mark_onboarded(hass: HomeAssistant) -> None:
         await store.async_save(data)
 
 
-async def bind_loopback(hass: HomeAssistant) -> None:
-    """Make 127.0.0.1:8123 the confirmed HTTP config (the settings the UI would save)."""
+async def bind_loopback(hass: HomeAssistant, port: int = HTTP_PORT) -> None:
+    """Make 127.0.0.1:``port`` the confirmed HTTP config (the settings the UI would save)."""
     store = HTTPConfigStore(hass)
     await store.async_load()
-    wanted = HTTP_STORAGE_SCHEMA({CONF_SERVER_HOST: [HTTP_HOST], CONF_SERVER_PORT: HTTP_PORT})
+    wanted = HTTP_STORAGE_SCHEMA({CONF_SERVER_HOST: [HTTP_HOST], CONF_SERVER_PORT: port})
     await store.async_set_pending(wanted)
     if store.pending is not None:
         await store.async_promote_pending()
@@ -294,22 +375,27 @@ async def ensure_jura_device(hass: HomeAssistant) -> None:
         )
 
 
-async def prepare(config_dir: Path, simulator: Simulator, ge_port: int) -> None:
+async def prepare(
+    config_dir: Path, simulator: Simulator, ge_port: int, http_port: int = HTTP_PORT
+) -> None:
     """Run every step against one short-lived Home Assistant core (no integrations)."""
     write_configuration(config_dir)
     token = await pair(simulator)
     ge_data = await ge_sign_in(simulator.host, ge_port)
     hass = HomeAssistant(str(config_dir))
     try:
+        stored = await config_entries.ConfigEntryStore(hass).async_load() or {"entries": []}
         await store_entries(
             hass,
             [
                 (UNIQUE_ID, TITLE, _entry_data(simulator, token)),
                 (ge_data[CONF_USER_ID], GE_TITLE, ge_data),
+                *lamarzocco_entries(stored["entries"]),
+                *nespresso_entries(),
             ],
         )
         await mark_onboarded(hass)
-        await bind_loopback(hass)
+        await bind_loopback(hass, http_port)
         await _load_registries(hass)
         await ensure_jura_device(hass)
         await ensure_owner(hass)
@@ -326,6 +412,9 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=51515, help="the simulator's TCP port")
     parser.add_argument("--ge-port", type=int, default=8766, help="the SmartHQ simulator's port")
+    parser.add_argument(
+        "--http-port", type=int, default=HTTP_PORT, help="the port Home Assistant listens on"
+    )
     parser.add_argument("--print-device-url", metavar="BASE_URL", help="print it and exit")
     args = parser.parse_args()
     config_dir: Path = args.config.resolve()
@@ -333,7 +422,7 @@ def main() -> None:
         print(device_url(config_dir, args.print_device_url))
         return
     asyncio.run(
-        prepare(config_dir, Simulator(args.host, args.port), args.ge_port),
+        prepare(config_dir, Simulator(args.host, args.port), args.ge_port, args.http_port),
         loop_factory=runner.create_event_loop,
     )
 

@@ -7,20 +7,32 @@ import os
 import socket
 from unittest.mock import PropertyMock, patch
 
+from homeassistant.const import CONF_ADDRESS
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import format_mac
 from hypothesis import settings
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.kitchen_connect.const import CONF_BRAND, DOMAIN
 from custom_components.kitchen_connect.jura.config_flow import JuraFlow
 from custom_components.kitchen_connect.kitchenlib.jura import session_gap
 from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
+from custom_components.kitchen_connect.kitchenlib.nespresso.auth import derive_key
+from custom_components.kitchen_connect.kitchenlib.nespresso.link import Timeouts
+from custom_components.kitchen_connect.kitchenlib.nespresso.models import Family
+from custom_components.kitchen_connect.nespresso import connection as nespresso_connection
 from simulators.ge import (
     DEFAULT_ACCOUNT,
     SmartHqSimulator,
 )
 from simulators.ge.auth_pages import AuthScenario
+from simulators.ha_bluetooth import SimulatedScanner, async_start_scanner
 from simulators.jura.simulator import JuraSimulator
+from simulators.nespresso.backend import SimulatedAir, SimulatedPeripheral
+from simulators.nespresso.machine import SimulatedMachine
 
 from .helpers import OTHER_GE_ACCOUNT
 
@@ -116,3 +128,85 @@ def jura_flow_on_loopback(monkeypatch: pytest.MonkeyPatch, closed_port: int) -> 
     monkeypatch.setattr(JuraFlow, "discovery_port", closed_port)
     monkeypatch.setattr(JuraFlow, "discovery_timeout", 0.2)
     monkeypatch.setattr(JuraFlow, "poll_timeout", 0.3)
+
+
+# -- Nespresso: simulated machines heard through Home Assistant's Bluetooth stack ----------
+
+NESPRESSO_EXPERT = "D1:E1:03:7C:4A:9D"
+NESPRESSO_VERTUO = "0C:B8:15:68:65:AE"
+# Short enough for fast tests, long enough for a loaded CI runner.
+NESPRESSO_FAST = Timeouts(connect=2.0, bond=1.0, gatt=0.5, response=0.5, disconnect=0.5)
+
+
+@pytest.fixture
+def nespresso_air() -> SimulatedAir:
+    """The simulated machines' air; tests put machines on it."""
+    return SimulatedAir()
+
+
+@pytest.fixture
+async def nespresso_scanner(
+    hass: HomeAssistant,
+    enable_bluetooth: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[SimulatedScanner]:
+    """A remote scanner in Home Assistant that advertises only when a test says so.
+
+    The library's deadlines are short, so a hanging machine fails a test in a second.
+    """
+    monkeypatch.setitem(nespresso_connection.TIMEOUTS, "client", NESPRESSO_FAST)
+    scanner = SimulatedScanner("simulated-nespresso-proxy")
+    stop = async_start_scanner(hass, scanner, interval=None)
+    yield scanner
+    stop()
+
+
+NESPRESSO_SEED = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+NESPRESSO_KEY = derive_key(NESPRESSO_SEED)
+NESPRESSO_VERTUO_INFO = bytes.fromhex("006500c801f4000a3039aabbccddeeff")
+
+
+@pytest.fixture
+def nespresso_expert(
+    nespresso_air: SimulatedAir, nespresso_scanner: SimulatedScanner
+) -> SimulatedPeripheral:
+    """An Expert&Milk given our key once, long ago, advertising through the scanner."""
+    peripheral = nespresso_air.add(
+        NESPRESSO_EXPERT, SimulatedMachine(key=NESPRESSO_KEY), name="Expert&Milk_D1E1037C4A9D"
+    )
+    nespresso_scanner.add(peripheral)
+    nespresso_scanner.advertise()
+    return peripheral
+
+
+@pytest.fixture
+def nespresso_vertuo(
+    nespresso_air: SimulatedAir, nespresso_scanner: SimulatedScanner
+) -> SimulatedPeripheral:
+    """A Vertuo Pop given our key once, advertising through the scanner."""
+    machine = SimulatedMachine(Family.VERTUO, key=NESPRESSO_KEY, machine_info=NESPRESSO_VERTUO_INFO)
+    machine.settings = bytes.fromhex("2c010309")
+    peripheral = nespresso_air.add(NESPRESSO_VERTUO, machine, name="DV2_0CB8156865AE")
+    nespresso_scanner.add(peripheral)
+    nespresso_scanner.advertise()
+    return peripheral
+
+
+def nespresso_entry(
+    peripheral: SimulatedPeripheral, *, key: bytes = NESPRESSO_KEY, **data: str
+) -> MockConfigEntry:
+    """An entry for ``peripheral`` as the config flow stores it (not added yet)."""
+    vertuo = peripheral.machine.family is Family.VERTUO
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Nespresso Vertuo Pop" if vertuo else "Nespresso Expert&Milk",
+        unique_id=format_mac(peripheral.address),
+        data={
+            CONF_BRAND: "nespresso",
+            CONF_ADDRESS: peripheral.address,
+            "family": peripheral.machine.family.value,
+            "model": "Vertuo Pop" if vertuo else "Expert&Milk",
+            "key": key.hex(),
+            **data,
+        },
+    )

@@ -14,11 +14,15 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import CONF_BRAND
 from .ge import GE_BRAND
 from .jura import JURA_BRAND
+from .lamarzocco import LAMARZOCCO_BRAND
+from .nespresso import NESPRESSO_BRAND
 from .spec import BrandSpec, PlatformSetup
 
 BRANDS: tuple[BrandSpec, ...] = (
     JURA_BRAND,
     GE_BRAND,
+    LAMARZOCCO_BRAND,
+    NESPRESSO_BRAND,
 )
 
 

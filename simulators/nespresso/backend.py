@@ -99,10 +99,24 @@ class SimulatedPeripheral:
     peak_links: int = 0
     writes: list[tuple[str, bytes]] = field(default_factory=list)
     link: FakeNespressoBackend | None = None
+    air: SimulatedAir | None = field(default=None, repr=False)
 
     def ble_device(self) -> BLEDevice:
         """A BLEDevice for this machine (no BlueZ path, so no D-Bus lookups)."""
         return BLEDevice(self.address, self.name, {"source": "simulated"})
+
+    def service_uuids(self) -> list[str]:
+        """Service UUIDs of the machine's advert."""
+        return self.machine.advertisement()[0]
+
+    def manufacturer_data(self) -> dict[int, bytes]:
+        """Manufacturer data of the machine's advert: its live status."""
+        return self.machine.advertisement()[1]
+
+    def backend_class(self) -> type[FakeNespressoBackend]:
+        """The fake bleak backend serving this machine's air."""
+        assert self.air is not None, "put the machine on the air with SimulatedAir.add"
+        return self.air.backend()
 
     def drop_link(self) -> None:
         """The machine drops the link now (idle timer, post-brew, radio trouble)."""
@@ -115,6 +129,7 @@ class SimulatedAir:
 
     def __init__(self) -> None:
         self.peripherals: dict[str, SimulatedPeripheral] = {}
+        self._backend: type[FakeNespressoBackend] | None = None
 
     def add(
         self,
@@ -125,7 +140,7 @@ class SimulatedAir:
         name: str = "Expert&Milk_D1E1037C4A9D",
     ) -> SimulatedPeripheral:
         """Put a machine on the air."""
-        peripheral = SimulatedPeripheral(address, machine, name=name, dialect=dialect)
+        peripheral = SimulatedPeripheral(address, machine, name=name, dialect=dialect, air=self)
         self.peripherals[address.upper()] = peripheral
         return peripheral
 
@@ -134,7 +149,9 @@ class SimulatedAir:
         return self.peripherals.get(address.upper())
 
     def backend(self) -> type[FakeNespressoBackend]:
-        """A bleak backend class bound to this air."""
+        """A bleak backend class bound to this air (the same class on every call)."""
+        if self._backend is not None:
+            return self._backend
         air = self
 
         class BoundBackend(FakeNespressoBackend):
@@ -142,6 +159,7 @@ class SimulatedAir:
 
             _air = air
 
+        self._backend = BoundBackend
         return BoundBackend
 
 

@@ -30,7 +30,7 @@ from custom_components.kitchen_connect.kitchenlib.jura.framing import decode_fra
 from custom_components.kitchen_connect.kitchenlib.jura.messages import decode_status_bits
 from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
 from simulators.jura.simulator import JuraSimulator
-from tests.benchmark import ge as ge_bench
+from tests.benchmark import ge as ge_bench, lamarzocco as lamarzocco_bench, nespresso as nes_bench
 from tests.benchmark.measure import percentile, rss_bytes
 from tests.helpers import jura_entry_data
 
@@ -148,7 +148,7 @@ class _RemoteSimulator:
         self.profile = get_profile(ef_code)
 
 
-BRANDS = ("jura", "ge")
+BRANDS = ("jura", "ge", "lamarzocco", "nespresso")
 
 type Report = list[tuple[str, str, Callable[[], bool]]]
 
@@ -188,6 +188,16 @@ async def main(argv: Sequence[str] | None = None) -> None:
                 _print_report(
                     "Kitchen Connect benchmark (GE Appliances SmartHQ, loopback simulator)",
                     await ge_bench.run(hass),
+                )
+            if "lamarzocco" in brands:
+                _print_report(
+                    "Kitchen Connect benchmark (La Marzocco cloud, loopback simulator)",
+                    await lamarzocco_bench.run(hass),
+                )
+            if "nespresso" in brands:
+                _print_report(
+                    "Kitchen Connect benchmark (Nespresso, simulated Bluetooth proxy)",
+                    await nes_bench.run(hass),
                 )
             await hass.async_stop(force=True)
 

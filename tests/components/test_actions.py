@@ -1,6 +1,7 @@
 """Confirm-gated actions across brands: each reaches only devices that can run it.
 
-Both simulators run side by side, as in a kitchen with a Jura machine and a GE household.
+Every brand's simulator runs side by side, as in a kitchen with a Jura machine, a GE
+household, a La Marzocco Micra and Pico, and a Nespresso Expert.
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ from custom_components.kitchen_connect.brands import spec_for_entry
 from custom_components.kitchen_connect.const import DOMAIN
 from simulators.ge import SmartHqSimulator
 from simulators.jura.simulator import JuraSimulator
+from simulators.lamarzocco.server import LaMarzoccoCloudSimulator
+from simulators.nespresso.backend import SimulatedPeripheral
+from tests.conftest import nespresso_entry
 from tests.helpers import JURA_MACHINE_ID, add_ge_entry, add_jura_entry
+
+from .lamarzocco_support import MICRA, PICO, add_lamarzocco_entry, lamarzocco_simulator
+
+__all__ = ["lamarzocco_simulator"]
 
 SERVICES_YAML = Path(__file__).parents[2] / "custom_components" / DOMAIN / "services.yaml"
 OVEN = "D828C9A10701"
@@ -31,11 +39,21 @@ DISHWASHER = "D828C9A10603"
 
 @pytest.fixture
 async def kitchen(
-    hass: HomeAssistant, jura_simulator: JuraSimulator, ge_simulator: SmartHqSimulator
+    hass: HomeAssistant,
+    jura_simulator: JuraSimulator,
+    ge_simulator: SmartHqSimulator,
+    lamarzocco_simulator: LaMarzoccoCloudSimulator,
+    nespresso_expert: SimulatedPeripheral,
 ) -> None:
-    """A Jura machine and the GE household, both loaded."""
+    """A device of every brand, each loaded."""
     await add_jura_entry(hass, jura_simulator)
     await add_ge_entry(hass, ge_simulator)
+    await add_lamarzocco_entry(hass, lamarzocco_simulator, MICRA)
+    await add_lamarzocco_entry(hass, lamarzocco_simulator, PICO)
+    entry = nespresso_entry(nespresso_expert)
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
     jura_simulator.clear_commands()
 
 
@@ -170,7 +188,7 @@ async def test_device_pickers_list_exactly_the_devices_that_can_run_the_action(
         for entry in hass.config_entries.async_entries(DOMAIN)
         for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
     ]
-    assert len(devices) == 11
+    assert len(devices) == 14  # 1 Jura, 10 GE, 2 La Marzocco, 1 Nespresso
     for name, service in services.items():
         selector = service["fields"]["device_id"]["selector"]["device"]
         listed = {device.name for device, _entry in devices if _matches(device, selector)}
@@ -195,7 +213,14 @@ async def test_every_action_is_described_for_the_ui(hass: HomeAssistant) -> None
     assert set(descriptions) == set(hass.services.async_services_for_domain(DOMAIN))
     brew = descriptions["brew"]["fields"]
     assert {"device_id", "product", "strength", "temperature", "confirm"} <= set(brew)
-    assert set(brew["recipe"]["fields"]) == {"water", "milk", "milk_foam", "bypass", "milk_break"}
+    assert set(brew["recipe"]["fields"]) == {
+        "water",
+        "milk",
+        "milk_foam",
+        "bypass",
+        "milk_break",
+        "coffee",
+    }
     assert set(brew["drip_coffee"]["fields"]) == {"cups", "brew_temperature"}
 
 

@@ -131,7 +131,7 @@ async def _start_jura(hass: HomeAssistant) -> ConfigFlowResult:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.MENU
     assert result["step_id"] == "user"
-    assert result["menu_options"] == ["jura", "ge"]
+    assert result["menu_options"] == ["jura", "ge", "lamarzocco", "nespresso"]
     return await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": "jura"}
     )

@@ -14,7 +14,6 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import section
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
@@ -27,9 +26,15 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 import probatio as vol
-from yarl import URL
 
 from ..const import CONF_BRAND, DOMAIN
+from ..development_server import (
+    CONF_ADVANCED,
+    is_valid_server,
+    server_from_input,
+    server_section,
+    wants_server_field,
+)
 from ..kitchenlib.errors import AuthError, ConnectionFailedError, ProtocolError
 from ..kitchenlib.ge.account import async_fetch_websocket_endpoint
 from ..kitchenlib.ge.login import (
@@ -61,10 +66,6 @@ from .entry_data import endpoints_from_data, token_data
 
 _LOGGER = logging.getLogger(__name__)
 
-CONF_ADVANCED = "advanced"
-# The flow context key of Home Assistant's advanced mode. The flow's own property says
-# True for every flow while it is deprecated, so the context is read instead.
-ADVANCED_MODE = "show_advanced_options"
 _PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _REGION_SELECTOR = SelectSelector(
     SelectSelectorConfig(
@@ -107,11 +108,6 @@ def async_clear_account_issues(hass: HomeAssistant, username: str) -> None:
         ir.async_delete_issue(hass, DOMAIN, _account_issue_id(prefix, username))
 
 
-def _valid_server(value: str) -> bool:
-    url = URL(value)
-    return url.scheme in ("http", "https") and bool(url.host) and url.path in ("", "/")
-
-
 class GeFlow(BrandFlow):
     """The GE steps: sign-in, the one-time code, reauth and reconfigure."""
 
@@ -134,18 +130,9 @@ class GeFlow(BrandFlow):
         fields[vol.Required(CONF_PASSWORD)] = _PASSWORD_SELECTOR
         region = str(defaults.get(CONF_REGION) or DEFAULT_REGION).lower()
         fields[vol.Required(CONF_REGION, default=region)] = _REGION_SELECTOR
-        if self._ge_advanced_mode():
-            server = vol.Optional(CONF_SERVER, default=defaults.get(CONF_SERVER) or "")
-            fields[vol.Required(CONF_ADVANCED)] = section(
-                vol.Schema({server: TextSelector(TextSelectorConfig(type=TextSelectorType.URL))}),
-                {"collapsed": not defaults.get(CONF_SERVER)},
-            )
+        if wants_server_field(self.flow.context):
+            fields[vol.Required(CONF_ADVANCED)] = server_section(defaults.get(CONF_SERVER) or "")
         return vol.Schema(fields)
-
-    def _ge_advanced_mode(self) -> bool:
-        """Whether the form shows the server: only a simulator needs it, so advanced mode only."""
-        context: Mapping[str, object] = self.flow.context
-        return context.get(ADVANCED_MODE) is True
 
     async def async_step_ge(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Sign in to a SmartHQ account with its e-mail address and password."""
@@ -188,15 +175,12 @@ class GeFlow(BrandFlow):
         errors: dict[str, str] = {}
         self._ge_placeholders = {"page_title": "", "message": ""}
         if user_input is not None:
-            # Without the server field a new account signs in to GE's own hosts, and an
-            # entry signing in again stays with the service it was set up with.
-            advanced = user_input.pop(CONF_ADVANCED, defaults)
+            server = server_from_input(user_input, defaults)
             user_input = {
                 **user_input,
                 CONF_USERNAME: str(user_input[CONF_USERNAME]).strip().lower(),
             }
-            server = str(advanced.get(CONF_SERVER) or "").strip()
-            if server and not _valid_server(server):
+            if server and not is_valid_server(server):
                 errors[CONF_SERVER] = "ge_invalid_server"
             else:
                 user_input[CONF_SERVER] = server

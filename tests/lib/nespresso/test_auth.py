@@ -136,3 +136,12 @@ def test_failure_errors() -> None:
     other = auth.failure_error("BleakError", None, "Disconnected")
     assert isinstance(other, ConnectionFailedError)
     assert "BleakError" in str(other)
+
+
+def test_normalise_seed() -> None:
+    """A seed as the user pastes it is stored in one form; a key is no seed."""
+    assert auth.normalise_seed("A1B2C3D4-E5F60718 293A4B5C:6D7E8F90") == (
+        "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+    )
+    with pytest.raises(InvalidValueError):
+        auth.normalise_seed("888cd4d9403865e1")

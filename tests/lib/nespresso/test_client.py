@@ -105,6 +105,31 @@ async def test_every_read(client: NespressoClient, expert: SimulatedPeripheral) 
     assert expert.machine.keys_written == 1
 
 
+async def test_details_on_one_connection(
+    air: SimulatedAir, client: NespressoClient, expert: SimulatedPeripheral
+) -> None:
+    """Everything adverts do not carry is read on a single link; Vertuo has no stock."""
+    details = await client.read_details()
+    assert details.family is Family.ORIGINAL
+    assert isinstance(details.status, OriginalStatus)
+    assert details.info.firmware == "1.25"
+    assert details.serial == "16069D70p13036820NJ"
+    assert details.settings == OriginalSettings(standby_seconds=540, hardness=4)
+    assert (details.capsule_stock, details.stock_threshold) == (15, 5)
+    assert "16069D70" not in repr(details)
+    assert expert.connections == 1
+    vertuo = air.add(
+        "0C:B8:15:68:65:AE",
+        SimulatedMachine(Family.VERTUO, key=KEY, machine_info=VERTUO_INFO),
+        name="DV2_0CB8156865AE",
+    )
+    vertuo_details = await make_client(air, vertuo).read_details()
+    assert isinstance(vertuo_details.status, VertuoStatus)
+    assert (vertuo_details.capsule_stock, vertuo_details.stock_threshold) == (None, None)
+    assert vertuo.connections == 1
+    assert vertuo.machine.keys_written == 1
+
+
 @pytest.mark.parametrize(
     ("family", "raw", "expected"),
     [

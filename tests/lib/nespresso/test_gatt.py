@@ -89,3 +89,36 @@ def test_family_from_services() -> None:
 def test_model_from_device_name(name: str, model: gatt.OriginalModel | None) -> None:
     """The GAP device name, read over GATT, tells Expert from Prodigio."""
     assert gatt.model_from_device_name(name) is model
+
+
+@pytest.mark.parametrize(
+    ("local_name", "expected"),
+    [
+        ("Expert&Milk_D1E1037C4A9D", "Expert&Milk"),
+        ("Expert_D1E1037C4A9D", "Expert"),
+        ("Prodigio_D2A74C76F3E0", "Prodigio"),
+        ("DV2_0CB8156865AE", "Vertuo Pop"),
+        ("CV6_0CB8156865AE", "Vertuo Pop+"),
+        ("Venus", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_model_name(local_name: str | None, expected: str | None) -> None:
+    """The model from the scan response's name, without the address part."""
+    assert gatt.model_name(local_name) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Expert&Milk", Family.ORIGINAL),
+        ("Prodigio", Family.ORIGINAL),
+        ("Vertuo Pop", Family.VERTUO),
+        ("Creatista", Family.VERTUO),
+        (None, None),
+    ],
+)
+def test_family_from_model_name(name: str | None, expected: Family | None) -> None:
+    """A guess from the advert's name until GATT confirms it."""
+    assert gatt.family_from_model_name(name) is expected

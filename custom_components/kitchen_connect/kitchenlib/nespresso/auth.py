@@ -40,6 +40,14 @@ def derive_key(seed: str) -> bytes:
     return bytes.fromhex("8" + cleaned[:15])
 
 
+def normalise_seed(text: str) -> str:
+    """A 32-hex seed in lower case without separators (InvalidValueError otherwise)."""
+    cleaned = _clean_hex(text)
+    if len(cleaned) != SEED_HEX_LENGTH:
+        raise InvalidValueError(f"a seed has {SEED_HEX_LENGTH} hexadecimal digits")
+    return cleaned
+
+
 def parse_key(text: str) -> bytes:
     """An 8-byte key given as 16 hex digits (spaces, colons or dashes allowed)."""
     cleaned = _clean_hex(text)

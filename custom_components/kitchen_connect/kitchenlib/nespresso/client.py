@@ -33,6 +33,7 @@ from .errors import BondRequiredError, NotOnboardedError, OnboardingRefusedError
 from .gatt import OriginalModel
 from .link import Connector, Link, Timeouts, bleak_connector
 from .models import (
+    Details,
     ErrorInfo,
     Family,
     KeyState,
@@ -110,6 +111,11 @@ class PairingSession:
     def family(self) -> Family | None:
         """The family confirmed over GATT."""
         return self._link.family
+
+    @property
+    def key_sent(self) -> bool:
+        """Whether ``onboard`` got as far as sending a key (it may be stored now)."""
+        return self._onboarded
 
     async def read_key_state(self) -> KeyState:
         """Read the key state; onboarding needs two consecutive NONE answers on this link."""
@@ -253,6 +259,28 @@ class NespressoClient:
         async with self._authenticated() as (link, _status):
             _require_original(link, what)
             return decode_count(await link.read(uuid))
+
+    async def read_details(self) -> Details:
+        """Status and every slow value (versions, serial, settings, stock) on one connection."""
+        async with self._authenticated() as (link, status):
+            family = link.family
+            info = _decode_info(family, await link.read(gatt.MACHINE_INFO))
+            serial = decode_serial(await link.read(gatt.SERIAL))
+            settings = _decode_settings(family, await link.read(gatt.USER_SETTINGS))
+            stock: int | None = None
+            threshold: int | None = None
+            if family is Family.ORIGINAL:
+                stock = decode_count(await link.read(gatt.CAPSULE_STOCK))
+                threshold = decode_count(await link.read(gatt.STOCK_THRESHOLD))
+            return Details(
+                family=family or Family.ORIGINAL,
+                status=_decode_status(family, status),
+                info=info,
+                serial=serial,
+                settings=settings,
+                capsule_stock=stock,
+                stock_threshold=threshold,
+            )
 
     # -- commands --------------------------------------------------------------------------
 

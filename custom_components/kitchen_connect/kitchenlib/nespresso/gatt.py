@@ -144,3 +144,42 @@ def model_from_device_name(name: str) -> OriginalModel | None:
     if lowered.startswith("prodigio"):
         return OriginalModel.PRODIGIO
     return None
+
+
+# Local-name prefixes (model code, then "_" and the address) and the models they name.
+_MODEL_NAMES: tuple[tuple[str, str], ...] = (
+    ("expert&milk", "Expert&Milk"),
+    ("expert", "Expert"),
+    ("prodigio&milk", "Prodigio&Milk"),
+    ("prodigio", "Prodigio"),
+    ("cv1", "Vertuo Next"),
+    ("dv1", "Vertuo Next"),
+    ("cv3", "Vertuo Next"),
+    ("dv3", "Vertuo Next"),
+    ("cv2", "Vertuo Pop"),
+    ("dv2", "Vertuo Pop"),
+    ("cv6", "Vertuo Pop+"),
+    ("dv6", "Vertuo Pop+"),
+    ("dv5", "Lattissima"),
+    ("cv5", "Creatista"),
+)
+
+
+def model_name(local_name: str | None) -> str | None:
+    """The model a local name announces ("Expert&Milk_D1E1..." -> "Expert&Milk"), or None."""
+    if not local_name:
+        return None
+    lowered = local_name.strip().lower()
+    for prefix, name in _MODEL_NAMES:
+        if lowered.startswith(prefix):
+            return name
+    return None
+
+
+def family_from_model_name(name: str | None) -> Family | None:
+    """The family a model name (from ``model_name``) belongs to; None when unknown."""
+    if name is None:
+        return None
+    if name.startswith(("Expert", "Prodigio")):
+        return Family.ORIGINAL
+    return Family.VERTUO

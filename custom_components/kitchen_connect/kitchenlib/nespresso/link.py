@@ -13,7 +13,7 @@ from typing import Any
 from bleak import BleakClient
 from bleak.backends.device import BLEDevice
 from bleak.exc import BleakError, BleakGATTProtocolError
-from bleak_retry_connector import BleakClientWithServiceCache, establish_connection
+import bleak_retry_connector
 
 from ..errors import CommandRefusedError, ConnectionFailedError, KitchenError, ProtocolError
 from . import gatt
@@ -50,8 +50,10 @@ def bleak_connector(
         ble_device = device()
         if ble_device is None:
             raise ConnectionFailedError("no Bluetooth adapter or proxy can see the machine")
-        return await establish_connection(
-            BleakClientWithServiceCache,
+        # Looked up at each call: Home Assistant swaps in its own client class when its
+        # Bluetooth stack starts, which may be after this module was imported.
+        return await bleak_retry_connector.establish_connection(
+            bleak_retry_connector.BleakClientWithServiceCache,
             ble_device,
             "Nespresso machine",
             disconnected_callback=on_disconnect,

@@ -188,3 +188,16 @@ class VertuoSettings:
     auto_off: int  # little-endian on the wire, unit not documented
     hardness: int
     standby: int
+
+
+@dataclass(frozen=True, slots=True)
+class Details:
+    """What one authenticated connection reads: the values adverts do not carry."""
+
+    family: Family
+    status: OriginalStatus | VertuoStatus
+    info: MachineInfo
+    serial: str = field(repr=False)
+    settings: OriginalSettings | VertuoSettings
+    capsule_stock: int | None  # original line only
+    stock_threshold: int | None  # original line only

@@ -1,0 +1,11 @@
+"""Update entities of every brand."""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+
+from .brands import platform_setup
+
+PARALLEL_UPDATES = 1  # one firmware installation at a time
+
+async_setup_entry = platform_setup(Platform.UPDATE)

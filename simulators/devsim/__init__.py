@@ -1,0 +1,67 @@
+"""Development-only helper integration: simulated appliances inside Home Assistant.
+
+``scripts/develop`` links this package into the develop config's ``custom_components`` as
+``kitchen_connect_devsim`` and enables it in ``configuration.yaml``. It registers a remote
+scanner with Home Assistant's Bluetooth stack that advertises the simulated machines and
+routes connections to their fake backends, so no radio is needed. It is never part of
+what HACS installs. The simulated La Marzocco cloud runs here too, sharing its machines
+with their Bluetooth peripherals.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
+
+from simulators.ha_bluetooth import SimulatedScanner, async_start_scanner
+from simulators.nespresso.household import build_air
+
+from . import lamarzocco
+
+DOMAIN = "kitchen_connect_devsim"
+CONFIG_SCHEMA = cv.empty_config_schema(DOMAIN)
+# One machine "second" per tick: a brew takes three; adverts carry each change.
+TICK = timedelta(seconds=2)
+# Ticks after a brew until the simulated user ejects the capsule (opens and closes the
+# lid), which the machine needs before it brews again.
+LID_CYCLE_AFTER = 5
+
+_LOGGER = logging.getLogger(__name__)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Put the simulated machines on a simulated proxy."""
+    air = build_air()
+    scanner = SimulatedScanner("kitchen-connect-simulated-proxy", air.peripherals.values())
+
+    waiting: dict[str, int] = {}
+
+    @callback
+    def _tick() -> None:
+        for address, peripheral in air.peripherals.items():
+            machine = peripheral.machine
+            machine.tick()
+            if machine.lid_cycled or machine.brewing:
+                waiting.pop(address, None)
+            elif (ticks := waiting.get(address, 0) + 1) >= LID_CYCLE_AFTER:
+                waiting.pop(address, None)
+                machine.open_lid()
+                machine.close_lid()
+            else:
+                waiting[address] = ticks
+
+    lamarzocco_cloud = await lamarzocco.async_start(hass, scanner)
+    stop = async_start_scanner(hass, scanner, interval=TICK, on_tick=_tick)
+
+    async def _stop(_event: Event) -> None:
+        stop()
+        await lamarzocco_cloud.stop()
+
+    hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop)
+    _LOGGER.info("Simulated Bluetooth proxy with %d machines started", len(air.peripherals))
+    return True

@@ -1,0 +1,179 @@
+"""La Marzocco over Bluetooth through Home Assistant's own Bluetooth stack (simulated proxy)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+import time
+from typing import Any
+
+from homeassistant.components import bluetooth
+from homeassistant.config_entries import SOURCE_BLUETOOTH, ConfigEntry, ConfigEntryState
+from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+import pytest
+
+from custom_components.kitchen_connect.const import DOMAIN
+from custom_components.kitchen_connect.kitchenlib.lamarzocco.bluetooth.link import Timeouts
+from custom_components.kitchen_connect.lamarzocco import ble as lm_ble
+from custom_components.kitchen_connect.lamarzocco.const import (
+    CONF_BLUETOOTH_ADDRESS,
+    CONF_BLUETOOTH_TOKEN,
+    OPTION_OFFLINE_MODE,
+    OPTION_USE_BLUETOOTH,
+)
+from simulators.ha_bluetooth import SimulatedScanner, async_start_scanner
+from simulators.lamarzocco.peripheral import LaMarzoccoAir, SimulatedLaMarzocco
+from simulators.lamarzocco.server import LaMarzoccoCloudSimulator
+
+from ..helpers import wait_for
+from .lamarzocco_support import (
+    ADVANCED,
+    MICRA,
+    entity_id,
+    fast_stream,
+    lamarzocco_simulator,
+    runtime,
+    sign_in_input,
+    state,
+)
+
+__all__ = ["fast_stream", "lamarzocco_simulator"]
+
+pytestmark = pytest.mark.usefixtures("fast_stream", "quick_fallback")
+
+
+@pytest.fixture
+def quick_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bluetooth deadlines of a test, not of a kitchen."""
+    monkeypatch.setattr(
+        lm_ble, "FALLBACK_TIMEOUTS", Timeouts(connect=1.0, gatt=0.5, auth_poll=0.005, operation=2.0)
+    )
+
+
+@pytest.fixture
+def no_discovery_flows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No discovery flows of their own: Home Assistant's core integration matches these names."""
+
+    async def no_matchers(_hass: HomeAssistant) -> list[Any]:
+        return []
+
+    monkeypatch.setattr(bluetooth, "async_get_bluetooth", no_matchers)
+
+
+@pytest.fixture
+async def air(
+    no_discovery_flows: None,
+    hass: HomeAssistant,
+    enable_bluetooth: None,
+    lamarzocco_simulator: LaMarzoccoCloudSimulator,
+) -> AsyncIterator[LaMarzoccoAir]:
+    """The household's machines on the air through a simulated proxy."""
+    simulated = LaMarzoccoAir.for_household(lamarzocco_simulator.household, tick=0.05)
+    scanner = SimulatedScanner("simulated-lamarzocco-proxy", simulated.peripherals.values())
+    stop = async_start_scanner(hass, scanner, interval=None)
+    yield simulated
+    simulated.close()
+    stop()
+
+
+async def _add_discovered(
+    hass: HomeAssistant, sim: LaMarzoccoCloudSimulator, micra: SimulatedLaMarzocco
+) -> ConfigEntry:
+    """Add the Micra as Bluetooth discovery would: its address is kept in the entry."""
+    info = next(
+        info
+        for info in bluetooth.async_discovered_service_info(hass)
+        if info.address == micra.address
+    )
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={**ADVANCED, "source": SOURCE_BLUETOOTH}, data=info
+    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], sign_in_input(sim))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    entry = result["result"]
+    assert isinstance(entry, ConfigEntry)
+    return entry
+
+
+async def test_live_telemetry_and_commands_over_bluetooth(
+    hass: HomeAssistant, lamarzocco_simulator: LaMarzoccoCloudSimulator, air: LaMarzoccoAir
+) -> None:
+    """Boiler temperatures and the shot timer arrive over the air; changes go over it too."""
+    micra = air.by_serial(MICRA)
+    entry = await _add_discovered(hass, lamarzocco_simulator, micra)
+    assert entry.data[CONF_BLUETOOTH_ADDRESS] == micra.address
+    assert entry.data[CONF_BLUETOOTH_TOKEN] == micra.token  # from the cloud's settings
+    ble = runtime(entry).bluetooth
+    assert ble is not None
+    await wait_for(hass, lambda: ble.connected)
+
+    coffee = entity_id(hass, "sensor", MICRA, "coffee_boiler_temperature")
+    await wait_for(hass, lambda: state(hass, coffee) not in ("unknown", STATE_UNAVAILABLE))
+    timer = entity_id(hass, "sensor", MICRA, "shot_timer")
+    last = entity_id(hass, "sensor", MICRA, "last_shot_duration")
+    micra.machine.start_shot()
+    await wait_for(hass, lambda: float(state(hass, timer)) > 0)
+    micra.machine.stop_shot()
+    await wait_for(hass, lambda: state(hass, last) not in ("unknown", STATE_UNAVAILABLE))
+    assert state(hass, timer) == "0.0"
+
+    commands = lamarzocco_simulator.count("SteamBoilerEnabled")
+    writes = len(micra.writes)
+    await hass.services.async_call(
+        "switch",
+        "turn_off",
+        {ATTR_ENTITY_ID: entity_id(hass, "switch", MICRA, "steam_boiler")},
+        blocking=True,
+    )
+    assert len(micra.writes) > writes  # over the air ...
+    assert lamarzocco_simulator.count("SteamBoilerEnabled") == commands  # ... not the cloud
+    assert not lamarzocco_simulator.household.machines[MICRA].steam_enabled
+    steam = entity_id(hass, "switch", MICRA, "steam_boiler")
+    await wait_for(hass, lambda: state(hass, steam) == "off")  # the cloud pushes it back
+
+
+async def test_silent_bluetooth_falls_back_to_the_cloud_quickly(
+    hass: HomeAssistant, lamarzocco_simulator: LaMarzoccoCloudSimulator, air: LaMarzoccoAir
+) -> None:
+    """A machine that does not answer over the air is reached over the cloud, in seconds."""
+    micra = air.by_serial(MICRA)
+    entry = await _add_discovered(hass, lamarzocco_simulator, micra)
+    ble = runtime(entry).bluetooth
+    assert ble is not None
+    await ble.async_stop()  # no held link: each command opens its own
+    micra.faults.connect_hangs = True
+    started = time.monotonic()
+    await hass.services.async_call(
+        "switch",
+        "turn_off",
+        {ATTR_ENTITY_ID: entity_id(hass, "switch", MICRA, "main")},
+        blocking=True,
+    )
+    assert time.monotonic() - started < 5
+    assert lamarzocco_simulator.count("ChangeMode") == 1
+    assert lamarzocco_simulator.household.machines[MICRA].mode == "StandBy"
+
+
+async def test_offline_mode_needs_no_cloud(
+    hass: HomeAssistant, lamarzocco_simulator: LaMarzoccoCloudSimulator, air: LaMarzoccoAir
+) -> None:
+    """With the cloud blocked, offline mode reads and switches the machine over the air."""
+    micra = air.by_serial(MICRA)
+    entry = await _add_discovered(hass, lamarzocco_simulator, micra)
+    await hass.config_entries.options.async_init(entry.entry_id)
+    flow = hass.config_entries.options.async_progress()[0]
+    await hass.config_entries.options.async_configure(
+        flow["flow_id"], {OPTION_USE_BLUETOOTH: True, OPTION_OFFLINE_MODE: True}
+    )
+    lamarzocco_simulator.blocked = True
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    requests = len(lamarzocco_simulator.requests)
+    power = entity_id(hass, "switch", MICRA, "main")
+    assert state(hass, power) == "on"
+    await hass.services.async_call("switch", "turn_off", {ATTR_ENTITY_ID: power}, blocking=True)
+    await wait_for(hass, lambda: state(hass, power) == "off")
+    assert lamarzocco_simulator.household.machines[MICRA].mode == "StandBy"
+    assert lamarzocco_simulator.requests[requests:] == []  # not one request to the cloud

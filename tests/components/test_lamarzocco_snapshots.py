@@ -1,0 +1,67 @@
+"""Every La Marzocco entity, as a user sees it, pinned by snapshots (one machine at a time)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.kitchen_connect.const import DOMAIN
+from simulators.lamarzocco.household import default_household
+from simulators.lamarzocco.server import LaMarzoccoCloudSimulator
+
+from .lamarzocco_support import (
+    GS3_AV,
+    MICRA,
+    MINI,
+    PICO,
+    add_lamarzocco_entry,
+    fast_stream,
+)
+
+__all__ = ["fast_stream"]
+
+MACHINES = {"linea_micra": MICRA, "linea_mini": MINI, "gs3_av": GS3_AV, "pico": PICO}
+
+
+# 2026-11-30 07:00 UTC: the simulated shots and boilers are dated from it.
+FROZEN_TIME = 1_764_486_000.0
+
+
+@pytest.fixture
+async def frozen_simulator() -> AsyncIterator[LaMarzoccoCloudSimulator]:
+    """The household at a fixed time, with time not passing, so every value is as dealt."""
+    household = default_household(clock=lambda: FROZEN_TIME)
+    simulator = LaMarzoccoCloudSimulator(household=household, tick_interval=0)
+    await simulator.start()
+    yield simulator
+    await simulator.stop()
+
+
+@pytest.mark.usefixtures("all_entities_enabled", "fast_stream")
+@pytest.mark.parametrize("serial", list(MACHINES.values()), ids=list(MACHINES))
+async def test_entities(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
+    snapshot: SnapshotAssertion,
+    frozen_simulator: LaMarzoccoCloudSimulator,
+    serial: str,
+) -> None:
+    """Names, device classes, units, options and states of one machine's entities."""
+    entry = await add_lamarzocco_entry(hass, frozen_simulator, serial)
+    device = device_registry.async_get_device_by_identifier((DOMAIN, serial), entry.entry_id)
+    assert device is not None
+    assert (device.manufacturer, device.model, device.model_id) == snapshot(name="device")
+    entities = er.async_entries_for_device(entity_registry, device.id)
+    assert entities
+    assert sorted(e.entity_id for e in entities) == snapshot(name="entity_ids")
+    for entity in entities:
+        assert entity == snapshot(name=f"{entity.entity_id}-entry")
+        state = hass.states.get(entity.entity_id)
+        assert state is not None, entity.entity_id
+        assert state == snapshot(name=f"{entity.entity_id}-state")
+    await hass.config_entries.async_unload(entry.entry_id)
