@@ -90,6 +90,8 @@ class LaMarzoccoCloudSimulator(AppSimulator):
         self.heart_beat_ms = heart_beat_ms
         # Switches for tests.
         self.blocked = False  # every request gets CloudFront's 403 page
+        # Requests to paths ending in one of these get a 503, as during a partial outage.
+        self.unavailable_paths: set[str] = set()
         self.command_result = "Success"  # "Error" fails commands, "none" never completes them
         self.requests: list[tuple[str, str]] = []  # (method, path) of every HTTP request
         self.heart_beats_received = 0
@@ -176,6 +178,8 @@ class LaMarzoccoCloudSimulator(AppSimulator):
         self.requests.append((request.method, request.path))
         if self.blocked:
             return web.Response(status=403, text=BLOCKED_PAGE, content_type="text/html")
+        if any(request.path.endswith(suffix) for suffix in self.unavailable_paths):
+            return web.json_response({"error": "Service Unavailable"}, status=503)
         # Sign-in and refresh verify their own signing headers; init has none.
         if "/auth/" not in request.path:
             refusal = self.auth.verify_request(request.headers)

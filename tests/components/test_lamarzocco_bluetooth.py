@@ -7,7 +7,12 @@ import time
 from typing import Any
 
 from homeassistant.components import bluetooth
-from homeassistant.config_entries import SOURCE_BLUETOOTH, ConfigEntry, ConfigEntryState
+from homeassistant.config_entries import (
+    SOURCE_BLUETOOTH,
+    SOURCE_RECONFIGURE,
+    ConfigEntry,
+    ConfigEntryState,
+)
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -30,6 +35,7 @@ from ..helpers import wait_for
 from .lamarzocco_support import (
     ADVANCED,
     MICRA,
+    add_lamarzocco_entry,
     entity_id,
     fast_stream,
     lamarzocco_simulator,
@@ -177,3 +183,37 @@ async def test_offline_mode_needs_no_cloud(
     await wait_for(hass, lambda: state(hass, power) == "off")
     assert lamarzocco_simulator.household.machines[MICRA].mode == "StandBy"
     assert lamarzocco_simulator.requests[requests:] == []  # not one request to the cloud
+
+
+async def test_reconfigure_picks_the_bluetooth_device(
+    hass: HomeAssistant, lamarzocco_simulator: LaMarzoccoCloudSimulator, air: LaMarzoccoAir
+) -> None:
+    """With machines in range, reconfigure offers them; the choice (or none) is stored."""
+    entry = await add_lamarzocco_entry(hass, lamarzocco_simulator, MICRA)
+    assert CONF_BLUETOOTH_ADDRESS not in entry.data
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
+    )
+    credentials = {"username": "barista@example.com", "password": "simulated-password"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], credentials)
+    assert result["step_id"] == "lamarzocco_bluetooth"
+    options = result["data_schema"].schema[CONF_BLUETOOTH_ADDRESS].config["options"]
+    micra = air.by_serial(MICRA)
+    assert {option["value"] for option in options} >= {"none", micra.address}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BLUETOOTH_ADDRESS: micra.address}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_BLUETOOTH_ADDRESS] == micra.address
+    await hass.async_block_till_done()
+
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
+    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], credentials)
+    assert result["data_schema"]({})[CONF_BLUETOOTH_ADDRESS] == micra.address  # the default
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BLUETOOTH_ADDRESS: "none"}
+    )
+    assert CONF_BLUETOOTH_ADDRESS not in entry.data
+    await hass.async_block_till_done()

@@ -319,3 +319,60 @@ async def test_options_offline_mode_needs_bluetooth(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {OPTION_USE_BLUETOOTH: False, OPTION_OFFLINE_MODE: False}
     await hass.async_block_till_done()
+
+
+async def test_policy_step_errors_keep_the_step(
+    hass: HomeAssistant, lamarzocco_simulator: LaMarzoccoCloudSimulator
+) -> None:
+    """Accepting can fail on the way or with a password changed meanwhile; the step stays."""
+    lamarzocco_simulator.auth.require_privacy_policy = True
+    flow_id = await start_sign_in(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, sign_in_input(lamarzocco_simulator)
+    )
+    assert result["step_id"] == "lamarzocco_policy"
+    consents = {"profile_data": False, "commercial": False}
+    lamarzocco_simulator.blocked = True
+    result = await hass.config_entries.flow.async_configure(flow_id, consents)
+    assert (result["step_id"], result["errors"]) == (
+        "lamarzocco_policy",
+        {"base": "lamarzocco_cannot_connect"},
+    )
+    lamarzocco_simulator.blocked = False
+    lamarzocco_simulator.auth.add_account(DEFAULT_USERNAME, "changed-meanwhile")
+    result = await hass.config_entries.flow.async_configure(flow_id, consents)
+    assert result["errors"] == {"base": "lamarzocco_invalid_auth"}
+
+
+async def test_account_that_cannot_list_its_machines(
+    hass: HomeAssistant, lamarzocco_simulator: LaMarzoccoCloudSimulator
+) -> None:
+    """Signed in, but the machine list fails: the form says so and can be sent again."""
+    lamarzocco_simulator.unavailable_paths.add("/things")
+    flow_id = await start_sign_in(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, sign_in_input(lamarzocco_simulator)
+    )
+    assert (result["step_id"], result["errors"]) == (
+        "lamarzocco",
+        {"base": "lamarzocco_cannot_connect"},
+    )
+    lamarzocco_simulator.unavailable_paths.clear()
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, sign_in_input(lamarzocco_simulator)
+    )
+    assert result["step_id"] == "lamarzocco_machine"
+
+
+async def test_reconfigure_to_an_account_without_the_machine(
+    hass: HomeAssistant, lamarzocco_simulator: LaMarzoccoCloudSimulator, fast_stream: None
+) -> None:
+    """Credentials of an account that no longer holds the machine are refused."""
+    entry = await add_lamarzocco_entry(hass, lamarzocco_simulator, MICRA)
+    result = await _start(hass, entry, SOURCE_RECONFIGURE)
+    del lamarzocco_simulator.household.machines[MICRA]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_USERNAME: DEFAULT_USERNAME, CONF_PASSWORD: "simulated-password"},
+    )
+    assert result["errors"] == {"base": "lamarzocco_machine_not_found"}

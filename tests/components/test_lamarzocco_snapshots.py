@@ -13,6 +13,7 @@ from custom_components.kitchen_connect.const import DOMAIN
 from simulators.lamarzocco.household import default_household
 from simulators.lamarzocco.server import LaMarzoccoCloudSimulator
 
+from ..helpers import wait_for
 from .lamarzocco_support import (
     GS3_AV,
     MICRA,
@@ -20,6 +21,7 @@ from .lamarzocco_support import (
     PICO,
     add_lamarzocco_entry,
     fast_stream,
+    runtime,
 )
 
 __all__ = ["fast_stream"]
@@ -53,6 +55,9 @@ async def test_entities(
 ) -> None:
     """Names, device classes, units, options and states of one machine's entities."""
     entry = await add_lamarzocco_entry(hass, frozen_simulator, serial)
+    # What only the websocket knows (a shot running) is unavailable until it is connected.
+    await wait_for(hass, lambda: runtime(entry).coordinator.websocket_connected)
+    await hass.async_block_till_done()
     device = device_registry.async_get_device_by_identifier((DOMAIN, serial), entry.entry_id)
     assert device is not None
     assert (device.manufacturer, device.model, device.model_id) == snapshot(name="device")

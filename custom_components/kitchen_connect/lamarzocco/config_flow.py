@@ -97,6 +97,13 @@ def is_lamarzocco_host(info: DhcpServiceInfo) -> bool:
     return DHCP_HOSTNAME.fullmatch(info.hostname or "") is not None
 
 
+def _auth_error(err: AuthError) -> str:
+    """The form error of a refused sign-in: the policy to accept, or the credentials."""
+    if isinstance(err, PrivacyPolicyError):
+        return "lamarzocco_privacy_policy"
+    return "lamarzocco_invalid_auth"
+
+
 def _label(thing: Thing) -> str:
     return f"{thing.name} ({model_name(thing)}, {thing.serial_number})"
 
@@ -190,10 +197,8 @@ class LaMarzoccoFlow(BrandFlow):
             if fresh:
                 await cloud.async_register()
             await cloud.async_sign_in()
-        except PrivacyPolicyError:
-            errors = {"base": "lamarzocco_privacy_policy"}
-        except AuthError:
-            errors = {"base": "lamarzocco_invalid_auth"}
+        except AuthError as err:
+            errors = {"base": _auth_error(err)}
         except RequestBlockedError:
             errors = {"base": "lamarzocco_blocked"}
         except (ConnectionFailedError, ProtocolError) as err:
@@ -218,10 +223,8 @@ class LaMarzoccoFlow(BrandFlow):
                     profile_data=bool(user_input[CONF_PROFILE_DATA]),
                     commercial=bool(user_input[CONF_COMMERCIAL]),
                 )
-            except PrivacyPolicyError:
-                errors["base"] = "lamarzocco_privacy_policy"
-            except AuthError:
-                errors["base"] = "lamarzocco_invalid_auth"
+            except AuthError as err:
+                errors["base"] = _auth_error(err)
             except ConnectionFailedError, ProtocolError:
                 errors["base"] = "lamarzocco_cannot_connect"
             else:
@@ -410,7 +413,7 @@ class LaMarzoccoFlow(BrandFlow):
 
     def _lm_machines_in_range(self) -> list[BluetoothServiceInfo]:
         # Without an adapter Home Assistant's Bluetooth may not be set up at all.
-        if "bluetooth" not in self.hass.config.components:
+        if "bluetooth" not in self.hass.config.components:  # pragma: no cover - no adapter
             return []
         return list(async_discovered_service_info(self.hass))
 
