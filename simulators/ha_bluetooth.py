@@ -19,8 +19,11 @@ from bleak.exc import BleakDeviceNotFoundError
 from bluetooth_data_tools import monotonic_time_coarse
 from habluetooth import BaseHaRemoteScanner, HaBluetoothConnector
 from homeassistant.components.bluetooth import async_register_scanner
+from homeassistant.components.bluetooth.api import _get_manager
+from homeassistant.components.bluetooth.match import IntegrationMatcher
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.loader import async_get_bluetooth
 
 # Home Assistant forgets a connectable device 195 s after its last advert and the
 # scanner watchdog fires after 90 s of silence; adverts every few seconds stay far inside.
@@ -157,3 +160,17 @@ def async_start_scanner(
             unsubscribers.pop()()
 
     return _stop
+
+
+async def async_drop_discovery(hass: HomeAssistant, domain: str) -> None:
+    """Stop Bluetooth discovery flows of ``domain`` (set up Bluetooth first).
+
+    Home Assistant's own ``lamarzocco`` integration matches the names the simulated La
+    Marzocco machines advertise; without its library every advert would only log errors.
+    """
+    manager = _get_manager(hass)
+    matcher = IntegrationMatcher(
+        [m for m in await async_get_bluetooth(hass) if m["domain"] != domain]
+    )
+    matcher.async_setup()
+    manager._integration_matcher = matcher

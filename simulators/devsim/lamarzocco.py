@@ -11,15 +11,12 @@ import logging
 import os
 from typing import Final
 
-from homeassistant.components.bluetooth.api import _get_manager
-from homeassistant.components.bluetooth.match import IntegrationMatcher
 from homeassistant.core import HomeAssistant
-from homeassistant.loader import async_get_bluetooth
 
 from custom_components.kitchen_connect.const import CONF_BRAND, DOMAIN
 from custom_components.kitchen_connect.kitchenlib.lamarzocco.installation import InstallationKey
 from custom_components.kitchen_connect.lamarzocco.const import BRAND_KEY, CONF_INSTALLATION_KEY
-from simulators.ha_bluetooth import SimulatedScanner
+from simulators.ha_bluetooth import SimulatedScanner, async_drop_discovery
 from simulators.lamarzocco.household import default_household
 from simulators.lamarzocco.peripheral import LaMarzoccoAir
 from simulators.lamarzocco.server import LaMarzoccoCloudSimulator
@@ -51,18 +48,10 @@ async def async_start(hass: HomeAssistant, scanner: SimulatedScanner) -> LaMarzo
     air = LaMarzoccoAir.for_household(simulator.household)
     for peripheral in air.peripherals.values():
         scanner.add(peripheral)
-    await _async_drop_core_matchers(hass)
+    await async_drop_discovery(hass, CORE_DOMAIN)
     _LOGGER.info(
         "Simulated La Marzocco cloud at %s with %d machines on the air",
         simulator.base_url,
         len(air.peripherals),
     )
     return simulator
-
-
-async def _async_drop_core_matchers(hass: HomeAssistant) -> None:
-    manager = _get_manager(hass)
-    matchers = [m for m in await async_get_bluetooth(hass) if m["domain"] != CORE_DOMAIN]
-    matcher = IntegrationMatcher(matchers)
-    matcher.async_setup()
-    manager._integration_matcher = matcher

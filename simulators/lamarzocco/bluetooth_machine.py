@@ -386,6 +386,10 @@ class BluetoothMachine:
             self._shot_timer.cancel()
             self._shot_timer = None
 
+    def notify_telemetry(self, **values: Any) -> None:
+        """Send one shot-counter notification with ``values`` now (benchmarks, demos)."""
+        self._send(values)
+
     def _telemetry(self, *, statistics: bool = False) -> dict[str, Any]:
         machine = self.machine
         values: dict[str, Any] = {

@@ -12,6 +12,7 @@ from typing import Any
 import aiohttp
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.kitchen_connect.const import DOMAIN
@@ -19,12 +20,19 @@ from custom_components.kitchen_connect.kitchenlib.lamarzocco.cloud import Endpoi
 from custom_components.kitchen_connect.kitchenlib.lamarzocco.installation import InstallationKey
 from custom_components.kitchen_connect.lamarzocco import account as lm_account, side
 from custom_components.kitchen_connect.lamarzocco.const import (
+    CONF_BLUETOOTH_ADDRESS,
     CONF_INSTALLATION_KEY,
     CONF_MODEL,
     CONF_SERIAL,
     CONF_SERVER,
 )
+from simulators.ha_bluetooth import (
+    SimulatedScanner,
+    async_drop_discovery,
+    async_start_scanner,
+)
 from simulators.lamarzocco.household import Household, SimMachine
+from simulators.lamarzocco.peripheral import LaMarzoccoAir
 from simulators.lamarzocco.server import (
     DEFAULT_PASSWORD,
     DEFAULT_USERNAME,
@@ -35,6 +43,7 @@ from tests.benchmark.measure import percentile, rss_bytes
 PUSH_SAMPLES = 1000
 MICRA = "MR000001"
 TARGET_ENTITY = "number.micra_coffee_temperature"
+BOILER_ENTITY = "sensor.micra_coffee_boiler_temperature"
 # Traffic is measured with the polling intervals shortened this many times: 3.6 s is one hour.
 TIME_SCALE = 1000.0
 MEMORY_MACHINES = 20
@@ -46,7 +55,10 @@ type Report = list[tuple[str, str, Callable[[], bool]]]
 
 
 async def _entries(
-    hass: HomeAssistant, simulator: LaMarzoccoCloudSimulator, serials: list[str]
+    hass: HomeAssistant,
+    simulator: LaMarzoccoCloudSimulator,
+    serials: list[str],
+    extra: dict[str, Any] | None = None,
 ) -> list[MockConfigEntry]:
     """Entries as the config flow stores them: one registered key for the account."""
     key = InstallationKey.generate()
@@ -74,8 +86,9 @@ async def _entries(
                 CONF_INSTALLATION_KEY: key.to_dict(),
                 CONF_SERIAL: serial,
                 CONF_MODEL: machine.model_code,
+                **(extra or {}),
             },
-            options={"use_bluetooth": False, "offline_mode": False},
+            options={"use_bluetooth": True, "offline_mode": False},
         )
         entry.add_to_hass(hass)
         entries.append(entry)
@@ -120,6 +133,48 @@ async def bench_push_and_setup(hass: HomeAssistant) -> tuple[list[float], float]
     await hass.config_entries.async_unload(entry.entry_id)
     await simulator.stop()
     return latencies, setup_seconds
+
+
+async def bench_bluetooth(hass: HomeAssistant) -> list[float]:
+    """Shot-counter notification to state: the Micra's boiler temperature over Bluetooth.
+
+    Home Assistant's Bluetooth stack runs with a simulated proxy, and Home Assistant's own
+    ``lamarzocco`` integration does not discover the simulated machines.
+    """
+    assert await async_setup_component(hass, "bluetooth", {})
+    await async_drop_discovery(hass, "lamarzocco")
+    simulator = LaMarzoccoCloudSimulator(tick_interval=0)
+    await simulator.start()
+    air = LaMarzoccoAir.for_household(simulator.household, tick=3600)
+    scanner = SimulatedScanner("benchmark-proxy", air.peripherals.values())
+    stop = async_start_scanner(hass, scanner, interval=None)
+    micra = air.by_serial(MICRA)
+    (entry,) = await _entries(hass, simulator, [MICRA], {CONF_BLUETOOTH_ADDRESS: micra.address})
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    async with asyncio.timeout(30):
+        while not (entry.runtime_data.bluetooth and entry.runtime_data.bluetooth.connected):  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    latencies: list[float] = []
+    changed: asyncio.Future[float] | None = None
+
+    @callback
+    def _on_change(event: Event[Any]) -> None:
+        if event.data["entity_id"] == BOILER_ENTITY and changed is not None and not changed.done():
+            changed.set_result(time.perf_counter())
+
+    unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, _on_change)
+    for index in range(PUSH_SAMPLES):
+        changed = hass.loop.create_future()
+        sent = time.perf_counter()
+        micra.machine.notify_telemetry(CoffeeBoiler1UpdateTemperature=80.0 + (index % 100) / 10)
+        latencies.append(await asyncio.wait_for(changed, 5) - sent)
+    unsubscribe()
+    await hass.config_entries.async_unload(entry.entry_id)
+    air.close()
+    stop()
+    await simulator.stop()
+    return latencies
 
 
 async def bench_traffic(hass: HomeAssistant) -> tuple[Counter[str], int]:
@@ -183,6 +238,7 @@ async def run(hass: HomeAssistant) -> Report:
     lm_account.STREAM_SETTLE_SECONDS = 0.01
     latencies, setup_seconds = await bench_push_and_setup(hass)
     traffic, machines = await bench_traffic(hass)
+    ble_latencies = await bench_bluetooth(hass)
     per_machine = await bench_memory(hass)
     per_hour = sum(traffic.values()) / machines
     breakdown = ", ".join(f"{kind} {count}" for kind, count in sorted(traffic.items()))
@@ -196,6 +252,16 @@ async def run(hass: HomeAssistant) -> Report:
             f"websocket push latency p99 ({PUSH_SAMPLES} changes)",
             f"{percentile(latencies, 0.99) * 1000:.2f} ms",
             lambda: percentile(latencies, 0.99) < 0.020,
+        ),
+        (
+            f"Bluetooth telemetry latency p50 ({PUSH_SAMPLES} notifications)",
+            f"{percentile(ble_latencies, 0.5) * 1000:.2f} ms",
+            lambda: percentile(ble_latencies, 0.5) < 0.005,
+        ),
+        (
+            f"Bluetooth telemetry latency p99 ({PUSH_SAMPLES} notifications)",
+            f"{percentile(ble_latencies, 0.99) * 1000:.2f} ms",
+            lambda: percentile(ble_latencies, 0.99) < 0.020,
         ),
         (
             f"REST requests per hour per machine ({machines} machines)",
