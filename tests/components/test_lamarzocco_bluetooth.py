@@ -217,3 +217,23 @@ async def test_reconfigure_picks_the_bluetooth_device(
     )
     assert CONF_BLUETOOTH_ADDRESS not in entry.data
     await hass.async_block_till_done()
+
+
+async def test_bluetooth_drop_during_a_shot(
+    hass: HomeAssistant, lamarzocco_simulator: LaMarzoccoCloudSimulator, air: LaMarzoccoAir
+) -> None:
+    """The link drops mid-shot; it comes back by itself and the shot's end is still shown."""
+    micra = air.by_serial(MICRA)
+    entry = await _add_discovered(hass, lamarzocco_simulator, micra)
+    ble = runtime(entry).bluetooth
+    assert ble is not None
+    await wait_for(hass, lambda: ble.connected)
+    connections = micra.connections
+    micra.faults.drop_mid_shot = True
+    micra.machine.start_shot()
+    await wait_for(hass, lambda: micra.connections > connections, timeout=10)
+    await wait_for(hass, lambda: ble.connected, timeout=10)
+    micra.machine.stop_shot()
+    last = entity_id(hass, "sensor", MICRA, "last_shot_duration")
+    await wait_for(hass, lambda: state(hass, last) not in ("unknown", STATE_UNAVAILABLE))
+    assert float(state(hass, last)) > 0

@@ -10,7 +10,7 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.kitchen_connect.const import DOMAIN
-from simulators.lamarzocco.household import default_household
+from simulators.lamarzocco.household import SimMachine, default_household
 from simulators.lamarzocco.server import LaMarzoccoCloudSimulator
 
 from ..helpers import wait_for
@@ -26,17 +26,48 @@ from .lamarzocco_support import (
 
 __all__ = ["fast_stream"]
 
-MACHINES = {"linea_micra": MICRA, "linea_mini": MINI, "gs3_av": GS3_AV, "pico": PICO}
+MINI_R = "MR000005"
+GS3_MP = "GS000006"
+MACHINES = {
+    "linea_micra": MICRA,
+    "linea_mini": MINI,
+    "linea_mini_r": MINI_R,
+    "gs3_av": GS3_AV,
+    "gs3_mp": GS3_MP,
+    "pico": PICO,
+}
 
 
 # 2026-11-30 07:00 UTC: the simulated shots and boilers are dated from it.
 FROZEN_TIME = 1_764_486_000.0
 
 
+def _frozen() -> float:
+    return FROZEN_TIME
+
+
 @pytest.fixture
 async def frozen_simulator() -> AsyncIterator[LaMarzoccoCloudSimulator]:
     """The household at a fixed time, with time not passing, so every value is as dealt."""
     household = default_household(clock=lambda: FROZEN_TIME)
+    # The two models the default household lacks: a Mini R (steam levels; the cloud calls it
+    # "LINEA MINI 2023") and a GS3 MP (settable steam temperature, no prebrew).
+    for machine in (
+        SimMachine(
+            MINI_R, "LINEAMINIR", "LINEA MINI 2023", "Mini R", steam_level="Level2", clock=_frozen
+        ),
+        SimMachine(
+            GS3_MP,
+            "GS3MP",
+            "GS3 MP",
+            "GS3 MP",
+            coffee_max=110.0,
+            steam_temperature_settable=True,
+            prebrew_modes=(),
+            clock=_frozen,
+        ),
+    ):
+        household.machines[machine.serial] = machine
     simulator = LaMarzoccoCloudSimulator(household=household, tick_interval=0)
     await simulator.start()
     yield simulator

@@ -99,7 +99,8 @@ SELECTS: tuple[LaMarzoccoSelectEntityDescription, ...] = (
         translation_key="prebrew_mode",
         entity_category=EntityCategory.CONFIG,
         names=PREBREW_MODES,
-        exists_fn=lambda dashboard: widgets.prebrewing(dashboard) is not None,
+        # A GS3 MP reports the widget without any mode to choose.
+        exists_fn=lambda dashboard: bool(_prebrew_offered(dashboard)),
         value_fn=_prebrew_mode,
         offered_fn=_prebrew_offered,
         command_fn=lambda dashboard, name: commands.prebrew_mode(name, _prebrew_offered(dashboard)),
