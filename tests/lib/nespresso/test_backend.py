@@ -16,17 +16,14 @@ from bleak.exc import (
 )
 import pytest
 
+from custom_components.kitchen_connect.kitchenlib.bluetooth_link import DisconnectedCallback
 from custom_components.kitchen_connect.kitchenlib.errors import (
     CommandRefusedError,
     ConnectionFailedError,
 )
 from custom_components.kitchen_connect.kitchenlib.nespresso import gatt
 from custom_components.kitchen_connect.kitchenlib.nespresso.client import NespressoClient
-from custom_components.kitchen_connect.kitchenlib.nespresso.link import (
-    DisconnectedCallback,
-    Timeouts,
-    mapped_error,
-)
+from custom_components.kitchen_connect.kitchenlib.nespresso.link import Timeouts, mapped_error
 from custom_components.kitchen_connect.kitchenlib.nespresso.models import Family
 from simulators.nespresso.backend import Dialect, SimulatedAir, SimulatedPeripheral
 from simulators.nespresso.machine import SimulatedMachine

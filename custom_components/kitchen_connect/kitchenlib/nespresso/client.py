@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 
 from bleak.backends.device import BLEDevice
 
+from ..bluetooth_link import Connector
 from ..errors import InvalidValueError
 from . import gatt
 from .auth import KEY_LENGTH, decode_key_state
@@ -31,7 +32,7 @@ from .commands import (
 )
 from .errors import BondRequiredError, NotOnboardedError, OnboardingRefusedError
 from .gatt import OriginalModel
-from .link import Connector, Link, Timeouts, bleak_connector
+from .link import Link, Timeouts, bleak_connector
 from .models import (
     Details,
     ErrorInfo,

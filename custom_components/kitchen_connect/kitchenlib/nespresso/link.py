@@ -13,8 +13,8 @@ from typing import Any
 from bleak import BleakClient
 from bleak.backends.device import BLEDevice
 from bleak.exc import BleakError, BleakGATTProtocolError
-import bleak_retry_connector
 
+from ..bluetooth_link import Connector, retrying_connector
 from ..errors import CommandRefusedError, ConnectionFailedError, KitchenError, ProtocolError
 from . import gatt
 from .auth import classify_failure, failure_error
@@ -22,9 +22,6 @@ from .commands import CommandResponse, decode_response
 from .errors import NoResponseError
 from .gatt import family_from_services
 from .models import Family
-
-type DisconnectedCallback = Callable[[BleakClient], None]
-type Connector = Callable[[DisconnectedCallback], Awaitable[BleakClient]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,27 +38,10 @@ class Timeouts:
 def bleak_connector(
     device: Callable[[], BLEDevice | None], *, max_attempts: int = 2, **client_kwargs: Any
 ) -> Connector:
-    """Connect with bleak-retry-connector, a fresh client each time.
-
-    ``device`` is asked before every connection: the retry connector does not ask again.
-    """
-
-    async def connect(on_disconnect: DisconnectedCallback) -> BleakClient:
-        ble_device = device()
-        if ble_device is None:
-            raise ConnectionFailedError("no Bluetooth adapter or proxy can see the machine")
-        # Looked up at each call: Home Assistant swaps in its own client class when its
-        # Bluetooth stack starts, which may be after this module was imported.
-        return await bleak_retry_connector.establish_connection(
-            bleak_retry_connector.BleakClientWithServiceCache,
-            ble_device,
-            "Nespresso machine",
-            disconnected_callback=on_disconnect,
-            max_attempts=max_attempts,
-            **client_kwargs,
-        )
-
-    return connect
+    """Connect to the machine with bleak-retry-connector, asking ``device`` every time."""
+    return retrying_connector(
+        device, "Nespresso machine", max_attempts=max_attempts, **client_kwargs
+    )
 
 
 def mapped_error(err: BaseException) -> KitchenError:

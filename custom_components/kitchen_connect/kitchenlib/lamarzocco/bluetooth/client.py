@@ -18,6 +18,7 @@ from typing import Any
 from bleak.backends.device import BLEDevice
 
 from ...backoff import backoff_delay
+from ...bluetooth_link import Connector
 from ...errors import CommandRefusedError, ConnectionFailedError, KitchenError, ProtocolError
 from ..commands import (
     COFFEE_TEMPERATURE,
@@ -29,7 +30,7 @@ from ..commands import (
 )
 from . import gatt, payloads
 from .errors import MissingCharacteristicError, TokenRejectedError
-from .link import Connector, Link, Timeouts, bleak_connector
+from .link import Link, Timeouts, bleak_connector
 from .payloads import Boilers, Capabilities, CommandResult, Setting, SmartStandby
 from .telemetry import ShotStatus, ShotTracker, decode_telemetry
 

@@ -15,16 +15,14 @@ from typing import Any
 from bleak import BleakClient
 from bleak.backends.device import BLEDevice
 from bleak.exc import BleakCharacteristicNotFoundError, BleakError
-import bleak_retry_connector
 
+from ...bluetooth_link import Connector, retrying_connector
 from ...errors import ConnectionFailedError, KitchenError
 from . import gatt
 from .errors import MissingCharacteristicError, TokenRejectedError
 
 _LOGGER = logging.getLogger(__name__)
 
-type DisconnectedCallback = Callable[[BleakClient], None]
-type Connector = Callable[[DisconnectedCallback], Awaitable[BleakClient]]
 type NotificationHandler = Callable[[bytes], None]
 
 AUTH_ATTEMPTS = 3
@@ -45,25 +43,10 @@ class Timeouts:
 def bleak_connector(
     device: Callable[[], BLEDevice | None], *, max_attempts: int = 2, **client_kwargs: Any
 ) -> Connector:
-    """Connect with bleak-retry-connector, asking ``device`` for the BLEDevice every time."""
-
-    async def connect(on_disconnect: DisconnectedCallback) -> BleakClient:
-        ble_device = device()
-        if ble_device is None:
-            raise ConnectionFailedError("no Bluetooth adapter or proxy can see the machine")
-        # Looked up at each call: Home Assistant swaps in its own client class when its
-        # Bluetooth stack starts, which may be after this module was imported.
-        return await bleak_retry_connector.establish_connection(
-            bleak_retry_connector.BleakClientWithServiceCache,
-            ble_device,
-            "La Marzocco machine",
-            disconnected_callback=on_disconnect,
-            max_attempts=max_attempts,
-            ble_device_callback=lambda: device() or ble_device,
-            **client_kwargs,
-        )
-
-    return connect
+    """Connect to the machine with bleak-retry-connector, asking ``device`` every time."""
+    return retrying_connector(
+        device, "La Marzocco machine", max_attempts=max_attempts, **client_kwargs
+    )
 
 
 def mask(token: str) -> str:
