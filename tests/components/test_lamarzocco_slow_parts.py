@@ -118,8 +118,9 @@ async def test_wake_up_schedules_as_a_calendar(
         600,
         ["Saturday"],
     )
-    schedule_switch = "switch.micra_wake_up_schedule_2"
-    assert hass.states.get(schedule_switch) is None  # new schedules appear after a reload
+    # The new schedule gets its switch without a reload.
+    schedule_switch = entity_id(hass, "switch", MICRA, f"wake_up_{created['id']}")
+    await wait_for(hass, lambda: state(hass, schedule_switch) == "on")
 
     with pytest.raises(ServiceValidationError):
         await hass.services.async_call(

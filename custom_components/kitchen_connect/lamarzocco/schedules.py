@@ -11,7 +11,9 @@ from homeassistant.components.number import NumberDeviceClass, NumberEntity, Num
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory, UnitOfTime
+from homeassistant.core import callback
 from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.lamarzocco import commands
 from ..kitchenlib.lamarzocco.commands import Command, StandByAfter
@@ -236,6 +238,33 @@ def switches(runtime: LaMarzoccoRuntimeData) -> list[Entity]:
         ]
         entities += side_entities(schedule, descriptions, WakeUpScheduleSwitch)
     return entities
+
+
+def async_follow_new_schedules(
+    runtime: LaMarzoccoRuntimeData, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """A switch for each schedule created later (in the calendar or the app), as it appears."""
+    coordinator = runtime.schedule
+    if coordinator is None:
+        return
+    scheduling: Scheduling | None = coordinator.data
+    known = {item.schedule_id for item in scheduling.schedules} if scheduling else set()
+
+    @callback
+    def _add_new() -> None:
+        data: Scheduling | None = coordinator.data
+        if data is None:
+            return
+        new = [
+            _wake_up_description(number, item)
+            for number, item in enumerate(data.schedules, start=1)
+            if item.schedule_id not in known
+        ]
+        known.update(description.schedule_id for description in new)
+        if new:
+            async_add_entities([WakeUpScheduleSwitch(coordinator, d) for d in new])
+
+    runtime.coordinator.config_entry.async_on_unload(coordinator.async_add_listener(_add_new))
 
 
 def numbers(runtime: LaMarzoccoRuntimeData) -> list[Entity]:

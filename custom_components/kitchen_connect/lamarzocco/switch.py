@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..kitchenlib.lamarzocco import commands
 from ..kitchenlib.lamarzocco.commands import Command, GrinderMode, MachineMode
 from ..kitchenlib.lamarzocco.dashboard import Dashboard
 from . import schedules, settings_entities, widgets
 from .entity import LaMarzoccoEntity, LaMarzoccoEntityDescription, platform_setup
+from .runtime import LaMarzoccoConfigEntry
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -120,6 +123,16 @@ class LaMarzoccoSwitch(LaMarzoccoEntity, SwitchEntity):
         await self.async_send(lambda: self.entity_description.command_fn(False))
 
 
-async_setup_entry = platform_setup(
+_async_setup_known = platform_setup(
     SWITCHES, LaMarzoccoSwitch, schedules.switches, settings_entities.switches
 )
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: LaMarzoccoConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """The machine's switches, and one for each wake-up schedule created later."""
+    await _async_setup_known(hass, entry, async_add_entities)
+    schedules.async_follow_new_schedules(entry.runtime_data, async_add_entities)
