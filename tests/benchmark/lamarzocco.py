@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable
 import gc
 import time
 from typing import Any
@@ -38,7 +37,7 @@ from simulators.lamarzocco.server import (
     DEFAULT_USERNAME,
     LaMarzoccoCloudSimulator,
 )
-from tests.benchmark.measure import percentile, rss_bytes
+from tests.benchmark.measure import Report, latency_lines, rss_bytes
 
 PUSH_SAMPLES = 1000
 MICRA = "MR000001"
@@ -50,8 +49,6 @@ MEMORY_MACHINES = 20
 # Home Assistant's core integration: the dashboard every 60 s, statistics every 15 minutes,
 # schedules every 30 minutes and settings every 8 hours, per machine.
 CORE_REQUESTS_PER_HOUR = 60 + 4 + 2 + 1 / 8
-
-type Report = list[tuple[str, str, Callable[[], bool]]]
 
 
 async def _entries(
@@ -243,25 +240,9 @@ async def run(hass: HomeAssistant) -> Report:
     per_hour = sum(traffic.values()) / machines
     breakdown = ", ".join(f"{kind} {count}" for kind, count in sorted(traffic.items()))
     return [
-        (
-            f"websocket push latency p50 ({PUSH_SAMPLES} changes)",
-            f"{percentile(latencies, 0.5) * 1000:.2f} ms",
-            lambda: percentile(latencies, 0.5) < 0.005,
-        ),
-        (
-            f"websocket push latency p99 ({PUSH_SAMPLES} changes)",
-            f"{percentile(latencies, 0.99) * 1000:.2f} ms",
-            lambda: percentile(latencies, 0.99) < 0.020,
-        ),
-        (
-            f"Bluetooth telemetry latency p50 ({PUSH_SAMPLES} notifications)",
-            f"{percentile(ble_latencies, 0.5) * 1000:.2f} ms",
-            lambda: percentile(ble_latencies, 0.5) < 0.005,
-        ),
-        (
-            f"Bluetooth telemetry latency p99 ({PUSH_SAMPLES} notifications)",
-            f"{percentile(ble_latencies, 0.99) * 1000:.2f} ms",
-            lambda: percentile(ble_latencies, 0.99) < 0.020,
+        *latency_lines(f"websocket push latency ({PUSH_SAMPLES} changes)", latencies),
+        *latency_lines(
+            f"Bluetooth telemetry latency ({PUSH_SAMPLES} notifications)", ble_latencies
         ),
         (
             f"REST requests per hour per machine ({machines} machines)",

@@ -7,7 +7,6 @@ Bluetooth stack, so every figure includes its advert handling and its bleak wrap
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 import gc
 import time
 from typing import Any
@@ -24,15 +23,13 @@ from custom_components.kitchen_connect.kitchenlib.nespresso.auth import derive_k
 from simulators.ha_bluetooth import SimulatedScanner, async_start_scanner
 from simulators.nespresso.backend import SimulatedAir, SimulatedPeripheral
 from simulators.nespresso.machine import SimulatedMachine
-from tests.benchmark.measure import percentile, rss_bytes
+from tests.benchmark.measure import Report, latency_lines, rss_bytes
 
 ADVERT_SAMPLES = 1000
 BREW_SAMPLES = 50
 MEMORY_MACHINES = 20
 KEY = derive_key("0123456789abcdef0123456789abcdef")
 TANK = "binary_sensor.nespresso_expert_milk_water_tank_empty"
-
-type Report = list[tuple[str, str, Callable[[], bool]]]
 
 
 def _address(number: int) -> str:
@@ -142,25 +139,12 @@ async def run(hass: HomeAssistant) -> Report:
     finally:
         stop()
     return [
-        (
-            f"advert-to-state latency p50 ({ADVERT_SAMPLES} adverts)",
-            f"{percentile(latencies, 0.5) * 1000:.2f} ms",
-            lambda: percentile(latencies, 0.5) < 0.005,
-        ),
-        (
-            f"advert-to-state latency p99 ({ADVERT_SAMPLES} adverts)",
-            f"{percentile(latencies, 0.99) * 1000:.2f} ms",
-            lambda: percentile(latencies, 0.99) < 0.020,
-        ),
-        (
-            f"brew command round trip p50 ({BREW_SAMPLES} brews)",
-            f"{percentile(round_trips, 0.5) * 1000:.2f} ms",
-            lambda: percentile(round_trips, 0.5) < 0.1,
-        ),
-        (
-            f"brew command round trip p99 ({BREW_SAMPLES} brews)",
-            f"{percentile(round_trips, 0.99) * 1000:.2f} ms",
-            lambda: percentile(round_trips, 0.99) < 0.5,
+        *latency_lines(f"advert-to-state latency ({ADVERT_SAMPLES} adverts)", latencies),
+        *latency_lines(
+            f"brew command round trip ({BREW_SAMPLES} brews)",
+            round_trips,
+            p50_target=0.1,
+            p99_target=0.5,
         ),
         (
             "config entry setup to entities available",
