@@ -33,6 +33,8 @@ homeassistant:
     - type: homeassistant
 frontend:
 config:
+# Development only: the simulated La Marzocco cloud and Bluetooth proxy, as in scripts/develop.
+kitchen_connect_devsim:
 logger:
   default: warning
   logs:
@@ -47,21 +49,34 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# The simulated La Marzocco cloud runs inside Home Assistant (simulators/devsim); the entries
+# develop_setup.py writes point at it.
+LAMARZOCCO_PORT_VARIABLE = "KC_LM_SIM_PORT"
+LAMARZOCCO_PORT = free_port()
+# Home Assistant gets only the simulators on its path: the repository's custom_components
+# would hide the config's.
+DEVELOP_PATH = ".develop_path"
+
+
 def _environment() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if "PYTHONPATH" in env else "")
+    env[LAMARZOCCO_PORT_VARIABLE] = str(LAMARZOCCO_PORT)
     return env
 
 
-def _hass_environment() -> dict[str, str]:
-    """As scripts/develop: Home Assistant builds some requirements it installs from source.
+def _hass_environment(config_dir: Path) -> dict[str, str]:
+    """As scripts/develop: only the simulators on the path, and the simulated cloud's port.
 
-    They need the headers of the Python that scripts/bootstrap unpacked, if it did.
+    Home Assistant builds some requirements it installs from source; they need the headers
+    of the Python that scripts/bootstrap unpacked, if it did.
     """
     env = dict(os.environ)
     include = Path(sys.base_prefix) / "include"
     if (include / "x86_64-linux-gnu").is_dir():
         env["CPATH"] = str(include) + (os.pathsep + env["CPATH"] if "CPATH" in env else "")
+    env["PYTHONPATH"] = str(config_dir / DEVELOP_PATH)
+    env[LAMARZOCCO_PORT_VARIABLE] = str(LAMARZOCCO_PORT)
     return env
 
 
@@ -74,6 +89,9 @@ def prepare_config(
     custom = config_dir / "custom_components"
     custom.mkdir(exist_ok=True)
     (custom / "kitchen_connect").symlink_to(ROOT / "custom_components" / "kitchen_connect")
+    (custom / "kitchen_connect_devsim").symlink_to(ROOT / "simulators" / "devsim")
+    (config_dir / DEVELOP_PATH).mkdir(exist_ok=True)
+    (config_dir / DEVELOP_PATH / "simulators").symlink_to(ROOT / "simulators")
     result = subprocess.run(
         [
             sys.executable,
@@ -133,7 +151,7 @@ def run_home_assistant(
             [sys.executable, str(HASS_MAIN), str(free_port()), "--config", str(config_dir)],
             # As for a user: the integration comes from <config>/custom_components only.
             cwd=config_dir,
-            env=_hass_environment(),
+            env=_hass_environment(config_dir),
             stdin=subprocess.DEVNULL,
             stdout=output,
             stderr=subprocess.STDOUT,
