@@ -22,7 +22,6 @@ from ..const import DOMAIN
 from ..kitchenlib import AuthError, ConnectionFailedError, ProtocolError
 from ..kitchenlib.lamarzocco.commands import Command
 from ..kitchenlib.lamarzocco.dashboard import Dashboard, DashboardPush, Widget
-from ..kitchenlib.lamarzocco.models import ThingType
 from ..kitchenlib.lamarzocco.scheduling import Scheduling
 from ..kitchenlib.lamarzocco.tokens import PrivacyPolicyError, RequestBlockedError
 from .account import LaMarzoccoAccount
@@ -88,7 +87,7 @@ class LaMarzoccoCoordinator(DataUpdateCoordinator[Dashboard]):
     @property
     def has_scheduling(self) -> bool:
         """Coffee machines have schedules; grinders and other things do not."""
-        return self.data is not None and self.data.thing.thing_type is ThingType.COFFEE_MACHINE
+        return self.data is not None and self.data.thing.is_coffee_machine
 
     @property
     def offline(self) -> bool:

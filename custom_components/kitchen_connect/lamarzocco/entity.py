@@ -26,7 +26,7 @@ from .runtime import LaMarzoccoConfigEntry, LaMarzoccoRuntimeData
 from .side import SideCoordinator
 
 
-def _always(_dashboard: Dashboard) -> bool:
+def _always(_data: object) -> bool:
     return True
 
 
@@ -162,15 +162,11 @@ def entities_setup(*builders: ExtraEntities) -> PlatformSetup[LaMarzoccoConfigEn
     return async_setup_entry
 
 
-def _no_data(_data: object) -> bool:
-    return True
-
-
 @dataclass(frozen=True, kw_only=True)
 class SideEntityDescription[DataT](EntityDescription):
     """An entity of a slow part (schedules, statistics, settings)."""
 
-    exists_fn: Callable[[DataT], bool] = _no_data
+    exists_fn: Callable[[DataT], bool] = _always
 
 
 class SideEntity[DataT](KitchenConnectEntity, CoordinatorEntity[SideCoordinator[DataT]]):

@@ -30,7 +30,13 @@ from ..kitchenlib.lamarzocco.commands import (
     PreBrewMode,
     Range,
 )
-from ..kitchenlib.lamarzocco.dashboard import Dashboard, Dose, PreBrewingDose
+from ..kitchenlib.lamarzocco.dashboard import (
+    Dashboard,
+    Dose,
+    GrinderDoses,
+    GroupDoses,
+    PreBrewingDose,
+)
 from . import schedules, widgets
 from .entity import LaMarzoccoEntity, LaMarzoccoEntityDescription, platform_setup
 from .runtime import LaMarzoccoRuntimeData
@@ -309,26 +315,37 @@ def _dose_number(index: str) -> str:
     return str(ord(letter) - ord("A") + 1) if letter else index
 
 
-def _group_dose(mode: str, index: str) -> Callable[[Dashboard], Dose | None]:
+type DoseWidget = Callable[[Dashboard], GroupDoses | GrinderDoses | None]
+
+
+def _listed_dose(widget: DoseWidget, mode: str, index: str) -> Callable[[Dashboard], Dose | None]:
+    """One dose of a widget that lists its doses by mode and index."""
+
     def dose(dashboard: Dashboard) -> Dose | None:
-        doses = widgets.group_doses(dashboard)
+        doses = widget(dashboard)
         found = doses.doses.get(mode, ()) if doses is not None else ()
         return next((item for item in found if item.dose_index == index), None)
 
     return dose
 
 
+def _in_dose_mode(widget: DoseWidget, mode: str) -> Callable[[Dashboard], bool]:
+    """Whether the widget's current dose mode is ``mode``."""
+
+    def check(dashboard: Dashboard) -> bool:
+        doses = widget(dashboard)
+        return doses is not None and doses.mode == mode
+
+    return check
+
+
 def _group_dose_description(mode: str, index: str) -> LaMarzoccoNumberEntityDescription:
-    dose_fn = _group_dose(mode, index)
+    dose_fn = _listed_dose(widgets.group_doses, mode, index)
 
     def command(dashboard: Dashboard, value: float) -> Command:
         dose = dose_fn(dashboard)
         assert dose is not None
         return commands.group_dose(mode, index, value, Range.of_dose(dose))
-
-    def current_mode(dashboard: Dashboard) -> bool:
-        doses = widgets.group_doses(dashboard)
-        return doses is not None and doses.mode == mode
 
     return LaMarzoccoNumberEntityDescription(
         key=f"dose_{mode}_{index}".lower(),
@@ -337,7 +354,7 @@ def _group_dose_description(mode: str, index: str) -> LaMarzoccoNumberEntityDesc
         entity_category=EntityCategory.CONFIG,
         mode=NumberMode.BOX,
         exists_fn=lambda dashboard: dose_fn(dashboard) is not None,
-        available_fn=current_mode,
+        available_fn=_in_dose_mode(widgets.group_doses, mode),
         value_fn=_dose_value(dose_fn),
         range_fn=_dose_range(dose_fn),
         command_fn=command,
@@ -350,19 +367,10 @@ _GRINDER_MODES = {
 }
 
 
-def _grinder_dose(mode: str, index: str) -> Callable[[Dashboard], Dose | None]:
-    def dose(dashboard: Dashboard) -> Dose | None:
-        doses = widgets.grinder_doses(dashboard)
-        found = doses.doses.get(mode, ()) if doses is not None else ()
-        return next((item for item in found if item.dose_index == index), None)
-
-    return dose
-
-
 def _grinder_dose_description(
     mode: GrinderDoseMode, index: str
 ) -> LaMarzoccoNumberEntityDescription:
-    dose_fn = _grinder_dose(mode, index)
+    dose_fn = _listed_dose(widgets.grinder_doses, mode, index)
     translation_key, unit, device_class = _GRINDER_MODES[mode]
 
     def command(dashboard: Dashboard, value: float) -> Command:
@@ -372,10 +380,6 @@ def _grinder_dose_description(
         speed = doses.speed_levels.get(index) if doses is not None else None
         return commands.grinder_dose(mode, index, value, Range.of_dose(dose), speed)
 
-    def current_mode(dashboard: Dashboard) -> bool:
-        doses = widgets.grinder_doses(dashboard)
-        return doses is not None and doses.mode == mode
-
     return LaMarzoccoNumberEntityDescription(
         key=f"grinder_dose_{mode}_{index}".lower(),
         translation_key=translation_key,
@@ -384,7 +388,7 @@ def _grinder_dose_description(
         native_unit_of_measurement=unit,
         mode=NumberMode.BOX,
         exists_fn=lambda dashboard: dose_fn(dashboard) is not None,
-        available_fn=current_mode,
+        available_fn=_in_dose_mode(widgets.grinder_doses, mode),
         value_fn=_dose_value(dose_fn),
         range_fn=_dose_range(dose_fn),
         command_fn=command,

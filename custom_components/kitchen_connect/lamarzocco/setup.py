@@ -113,7 +113,7 @@ async def async_setup_lamarzocco_entry(
         # What changes slowly may fail to read without failing setup: a thing we do not
         # support may refuse it, and its entities show unavailable until the next read.
         firsts = [settings.async_refresh()]
-        if coordinator.data.thing.thing_type is ThingType.COFFEE_MACHINE:
+        if coordinator.data.thing.is_coffee_machine:
             runtime.schedule = schedule_coordinator(hass, coordinator)
             runtime.statistics = StatisticsCoordinator(hass, coordinator)
             coordinator.schedule_listener = runtime.schedule.async_set_updated_data
@@ -125,7 +125,7 @@ async def async_setup_lamarzocco_entry(
     read: Settings | None = settings.data
     if read is not None:
         _keep_token(hass, entry, read)
-    if coordinator.data.thing.thing_type is ThingType.COFFEE_MACHINE:
+    if coordinator.data.thing.is_coffee_machine:
         ble = _bluetooth(hass, entry)
         if ble is not None:
             coordinator.ble = runtime.bluetooth = ble
