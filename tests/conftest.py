@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 import os
 import socket
+from typing import Any
 from unittest.mock import PropertyMock, patch
 
+from homeassistant.components import bluetooth
 from homeassistant.const import CONF_ADDRESS
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import format_mac
@@ -210,3 +212,17 @@ def nespresso_entry(
             **data,
         },
     )
+
+
+@pytest.fixture
+def no_discovery_flows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No Bluetooth discovery flows (request it before Bluetooth is set up).
+
+    Home Assistant's own ``lamarzocco`` matches the names the simulated La Marzocco machines
+    advertise, and our own flows would race the ones a test starts.
+    """
+
+    async def no_matchers(_hass: HomeAssistant) -> list[Any]:
+        return []
+
+    monkeypatch.setattr(bluetooth, "async_get_bluetooth", no_matchers)

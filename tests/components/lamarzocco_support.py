@@ -21,6 +21,8 @@ from simulators.lamarzocco.server import (
     LaMarzoccoCloudSimulator,
 )
 
+from ..helpers import wait_for
+
 MICRA = "MR000001"
 MINI = "LM000002"
 GS3_AV = "GS000003"
@@ -62,6 +64,20 @@ async def add_lamarzocco_entry(
     entry = result["result"]
     assert isinstance(entry, ConfigEntry)
     return entry
+
+
+async def add_connected_entry(
+    hass: HomeAssistant, simulator: LaMarzoccoCloudSimulator, serial: str = MICRA
+) -> ConfigEntry:
+    """Add one machine and wait until the account's websocket pushes to it."""
+    entry = await add_lamarzocco_entry(hass, simulator, serial)
+    await websocket_up(hass, entry)
+    return entry
+
+
+async def websocket_up(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Wait until the entry's machine is on the account's websocket."""
+    await wait_for(hass, lambda: runtime(entry).coordinator.websocket_connected)
 
 
 def runtime(entry: ConfigEntry) -> LaMarzoccoRuntimeData:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 import time
-from typing import Any
 
 from homeassistant.components import bluetooth
 from homeassistant.config_entries import (
@@ -55,16 +54,6 @@ def quick_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         lm_ble, "FALLBACK_TIMEOUTS", Timeouts(connect=1.0, gatt=0.5, auth_poll=0.005, operation=2.0)
     )
-
-
-@pytest.fixture
-def no_discovery_flows(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No discovery flows of their own: Home Assistant's core integration matches these names."""
-
-    async def no_matchers(_hass: HomeAssistant) -> list[Any]:
-        return []
-
-    monkeypatch.setattr(bluetooth, "async_get_bluetooth", no_matchers)
 
 
 @pytest.fixture

@@ -21,22 +21,16 @@ from .lamarzocco_support import (
     MICRA,
     MINI,
     PICO,
-    add_lamarzocco_entry,
+    add_connected_entry,
     entity_id,
     fast_stream,
     lamarzocco_simulator,
-    runtime,
     state,
 )
 
 __all__ = ["fast_stream", "lamarzocco_simulator"]
 
 pytestmark = pytest.mark.usefixtures("fast_stream")
-
-
-async def _ready(hass: HomeAssistant, sim: LaMarzoccoCloudSimulator, serial: str) -> None:
-    entry = await add_lamarzocco_entry(hass, sim, serial)
-    await wait_for(hass, lambda: runtime(entry).coordinator.websocket_connected)
 
 
 def _prebrew(machine: SimMachine) -> list[float]:
@@ -64,7 +58,7 @@ async def test_numbers_reach_the_machine(
     seen: Any,
 ) -> None:
     """Setting a number changes the machine; the push brings the new value back."""
-    await _ready(hass, lamarzocco_simulator, serial)
+    await add_connected_entry(hass, lamarzocco_simulator, serial)
     number = entity_id(hass, "number", serial, key)
     await hass.services.async_call(
         "number", "set_value", {ATTR_ENTITY_ID: number, "value": value}, blocking=True
@@ -77,7 +71,7 @@ async def test_preinfusion_in_its_mode(
     hass: HomeAssistant, lamarzocco_simulator: LaMarzoccoCloudSimulator
 ) -> None:
     """Preinfusion time is unavailable until preinfusion is the mode; then it can be set."""
-    await _ready(hass, lamarzocco_simulator, MICRA)
+    await add_connected_entry(hass, lamarzocco_simulator, MICRA)
     preinfusion = entity_id(hass, "number", MICRA, "preinfusion_time")
     assert state(hass, preinfusion) == "unavailable"
     await hass.services.async_call(
@@ -101,7 +95,7 @@ async def test_calendar_moves_a_schedule_and_refuses_what_cannot_be_one(
     hass: HomeAssistant, lamarzocco_simulator: LaMarzoccoCloudSimulator
 ) -> None:
     """Moving an event moves the weekly schedule; a monthly or day-long event is refused."""
-    await _ready(hass, lamarzocco_simulator, MICRA)
+    await add_connected_entry(hass, lamarzocco_simulator, MICRA)
     calendar = hass.data[CALENDAR_DOMAIN].get_entity(
         entity_id(hass, "calendar", MICRA, "wake_up_schedules")
     )

@@ -36,6 +36,7 @@ from .lamarzocco_support import (
     lamarzocco_simulator,
     runtime,
     state,
+    websocket_up,
 )
 
 __all__ = ["fast_stream", "lamarzocco_simulator"]
@@ -55,12 +56,6 @@ def _changes(hass: HomeAssistant, watched: str) -> list[Event]:
     return events
 
 
-async def _connected(hass: HomeAssistant, entry_id: str) -> None:
-    entry = hass.config_entries.async_get_entry(entry_id)
-    assert entry is not None
-    await wait_for(hass, lambda: runtime(entry).coordinator.websocket_connected)
-
-
 async def test_machine_state_follows_pushes(
     hass: HomeAssistant, lamarzocco_simulator: LaMarzoccoCloudSimulator
 ) -> None:
@@ -68,7 +63,7 @@ async def test_machine_state_follows_pushes(
     entry = await add_lamarzocco_entry(hass, lamarzocco_simulator)
     assert entry.state is ConfigEntryState.LOADED
     assert state(hass, entity_id(hass, "switch", MICRA, "main")) == "on"
-    await _connected(hass, entry.entry_id)
+    await websocket_up(hass, entry)
     lamarzocco_simulator.household.start_brewing(MICRA)
     brewing = entity_id(hass, "binary_sensor", MICRA, "brewing")
     await wait_for(hass, lambda: state(hass, brewing) == "on")
@@ -83,7 +78,7 @@ async def test_hundred_pushes_hundred_writes_no_requests(
 ) -> None:
     """Each push is one state write of what changed, and nothing is polled meanwhile."""
     entry = await add_lamarzocco_entry(hass, lamarzocco_simulator)
-    await _connected(hass, entry.entry_id)
+    await websocket_up(hass, entry)
     await hass.async_block_till_done()
     target = entity_id(hass, "number", MICRA, "coffee_temperature")
     writes = _changes(hass, target)
@@ -103,7 +98,7 @@ async def test_changes_reach_the_machine_and_come_back(
 ) -> None:
     """Power, steam level and coffee temperature are sent and confirmed by the push."""
     entry = await add_lamarzocco_entry(hass, lamarzocco_simulator)
-    await _connected(hass, entry.entry_id)
+    await websocket_up(hass, entry)
     machine = lamarzocco_simulator.household.machines[MICRA]
     await hass.services.async_call(
         "number",
@@ -149,7 +144,7 @@ async def test_a_failed_command_is_not_a_silent_success(
 ) -> None:
     """An error status, or no result at all, reaches the user as a translated error."""
     entry = await add_lamarzocco_entry(hass, lamarzocco_simulator)
-    await _connected(hass, entry.entry_id)
+    await websocket_up(hass, entry)
     monkeypatch.setattr(runtime(entry).account.cloud, "_command_timeout", 0.3)
     lamarzocco_simulator.command_result = result
     with pytest.raises(HomeAssistantError) as raised:
@@ -201,7 +196,7 @@ async def test_websocket_drop_is_survived_with_complete_state(
     """A change made while the websocket was down shows once it is back (dashboard re-read)."""
     entry = await add_lamarzocco_entry(hass, lamarzocco_simulator)
     coordinator = runtime(entry).coordinator
-    await _connected(hass, entry.entry_id)
+    await websocket_up(hass, entry)
     connects = runtime(entry).account.websocket_connects
     lamarzocco_simulator.close_on_connect = True
     await lamarzocco_simulator.drop_sockets()
@@ -223,7 +218,7 @@ async def test_expired_token_is_renewed_without_the_user(
 ) -> None:
     """A token the cloud revoked early is replaced by a new sign-in; the command goes through."""
     entry = await add_lamarzocco_entry(hass, lamarzocco_simulator)
-    await _connected(hass, entry.entry_id)
+    await websocket_up(hass, entry)
     sign_ins = lamarzocco_simulator.count("/auth/signin")
     lamarzocco_simulator.auth.expire_access_tokens()
     await hass.services.async_call(
@@ -278,7 +273,7 @@ async def test_offline_machine_logs_once_each_way(
 ) -> None:
     """The cloud losing the machine makes it unavailable with one info line, and one back."""
     entry = await add_lamarzocco_entry(hass, lamarzocco_simulator)
-    await _connected(hass, entry.entry_id)
+    await websocket_up(hass, entry)
     caplog.set_level(logging.INFO)
     caplog.clear()
     machine = lamarzocco_simulator.household.machines[MICRA]
@@ -306,7 +301,7 @@ async def test_grinder_and_machines_together(
         for serial in (MICRA, MINI, GS3_AV, PICO)
     ]
     for entry in entries:
-        await _connected(hass, entry.entry_id)
+        await websocket_up(hass, entry)
     assert lamarzocco_simulator.open_sockets == 1
     light = entity_id(hass, "switch", PICO, "barista_light")
     await hass.services.async_call("switch", "turn_on", {ATTR_ENTITY_ID: light}, blocking=True)

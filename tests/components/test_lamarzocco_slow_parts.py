@@ -24,6 +24,7 @@ from ..helpers import wait_for
 from .lamarzocco_support import (
     GS3_AV,
     MICRA,
+    add_connected_entry,
     add_lamarzocco_entry,
     attributes,
     entity_id,
@@ -53,17 +54,11 @@ async def simulator(household_options: dict[str, bool]) -> AsyncIterator[LaMarzo
     await sim.stop()
 
 
-async def _connected(hass: HomeAssistant, serial: str, sim: LaMarzoccoCloudSimulator) -> str:
-    entry = await add_lamarzocco_entry(hass, sim, serial)
-    await wait_for(hass, lambda: runtime(entry).coordinator.websocket_connected)
-    return entry.entry_id
-
-
 async def test_smart_standby_entities_change_the_machine(
     hass: HomeAssistant, simulator: LaMarzoccoCloudSimulator
 ) -> None:
     """Switch, minutes and starting point of smart standby reach the machine and come back."""
-    await _connected(hass, MICRA, simulator)
+    await add_connected_entry(hass, simulator, MICRA)
     minutes = entity_id(hass, "number", MICRA, "smart_standby_time")
     await hass.services.async_call(
         "number", "set_value", {ATTR_ENTITY_ID: minutes, "value": 45}, blocking=True
@@ -84,7 +79,7 @@ async def test_wake_up_schedules_as_a_calendar(
     hass: HomeAssistant, simulator: LaMarzoccoCloudSimulator
 ) -> None:
     """The weekday schedule shows as events; creating, moving and deleting work from the UI."""
-    await _connected(hass, MICRA, simulator)
+    await add_connected_entry(hass, simulator, MICRA)
     calendar = entity_id(hass, "calendar", MICRA, "wake_up_schedules")
     start = dt_util.start_of_local_day()
     found = await hass.services.async_call(
@@ -141,7 +136,7 @@ async def test_calendar_delete_through_the_entity(
     hass: HomeAssistant, simulator: LaMarzoccoCloudSimulator
 ) -> None:
     """Deleting an event deletes the machine's schedule; an unknown one is refused."""
-    entry_id = await _connected(hass, MICRA, simulator)
+    entry_id = (await add_connected_entry(hass, simulator, MICRA)).entry_id
     entry = hass.config_entries.async_get_entry(entry_id)
     assert entry is not None
     component = hass.data[CALENDAR_DOMAIN]
@@ -159,7 +154,7 @@ async def test_plumb_in_is_read_back_after_a_change(
     hass: HomeAssistant, simulator: LaMarzoccoCloudSimulator
 ) -> None:
     """Settings are not pushed: the switch reads them again after the change."""
-    await _connected(hass, MICRA, simulator)
+    await add_connected_entry(hass, simulator, MICRA)
     plumbed = entity_id(hass, "switch", MICRA, "plumb_in")
     assert state(hass, plumbed) == "off"
     await hass.services.async_call("switch", "turn_on", {ATTR_ENTITY_ID: plumbed}, blocking=True)
@@ -173,7 +168,7 @@ async def test_firmware_update_with_progress(
     """Installing the offered machine firmware shows progress and ends on the new version."""
     monkeypatch.setattr(lm_update, "PROGRESS_INTERVAL", 0.05)
     simulator.household.machines[MICRA].time_scale = 20.0  # the six-second update in 0.3 s
-    await _connected(hass, MICRA, simulator)
+    await add_connected_entry(hass, simulator, MICRA)
     firmware = entity_id(hass, "update", MICRA, "machine_firmware")
     assert state(hass, firmware) == "on"
     assert attributes(hass, firmware)["latest_version"] == "v1.41"
@@ -201,7 +196,7 @@ async def test_gateway_too_old_is_a_repair(
     hass: HomeAssistant, simulator: LaMarzoccoCloudSimulator
 ) -> None:
     """A gateway on a build the cloud no longer serves raises a repair naming the machine."""
-    await _connected(hass, MICRA, simulator)
+    await add_connected_entry(hass, simulator, MICRA)
     issues = [
         issue
         for (domain, issue_id), issue in ir.async_get(hass).issues.items()
@@ -240,7 +235,7 @@ async def test_statistics_follow_a_shot(
     hass: HomeAssistant, simulator: LaMarzoccoCloudSimulator
 ) -> None:
     """After a shot the next statistics read counts it and shows its extraction time."""
-    entry_id = await _connected(hass, GS3_AV, simulator)
+    entry_id = (await add_connected_entry(hass, simulator, GS3_AV)).entry_id
     entry = hass.config_entries.async_get_entry(entry_id)
     assert entry is not None
     total = entity_id(hass, "sensor", GS3_AV, "total_coffees")

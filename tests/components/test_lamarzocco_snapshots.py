@@ -13,15 +13,13 @@ from custom_components.kitchen_connect.const import DOMAIN
 from simulators.lamarzocco.household import SimMachine, default_household
 from simulators.lamarzocco.server import LaMarzoccoCloudSimulator
 
-from ..helpers import wait_for
 from .lamarzocco_support import (
     GS3_AV,
     MICRA,
     MINI,
     PICO,
-    add_lamarzocco_entry,
+    add_connected_entry,
     fast_stream,
-    runtime,
 )
 
 __all__ = ["fast_stream"]
@@ -85,9 +83,8 @@ async def test_entities(
     serial: str,
 ) -> None:
     """Names, device classes, units, options and states of one machine's entities."""
-    entry = await add_lamarzocco_entry(hass, frozen_simulator, serial)
     # What only the websocket knows (a shot running) is unavailable until it is connected.
-    await wait_for(hass, lambda: runtime(entry).coordinator.websocket_connected)
+    entry = await add_connected_entry(hass, frozen_simulator, serial)
     await hass.async_block_till_done()
     device = device_registry.async_get_device_by_identifier((DOMAIN, serial), entry.entry_id)
     assert device is not None

@@ -14,11 +14,10 @@ from simulators.lamarzocco.server import LaMarzoccoCloudSimulator
 from ..helpers import wait_for
 from .lamarzocco_support import (
     MICRA,
-    add_lamarzocco_entry,
+    add_connected_entry,
     entity_id,
     fast_stream,
     lamarzocco_simulator,
-    runtime,
     state,
 )
 
@@ -31,8 +30,7 @@ async def _micra(hass: HomeAssistant, sim: LaMarzoccoCloudSimulator, language: s
     await hass.config.async_update(language=language)
     for component in ("homeassistant", "conversation", "intent"):
         assert await async_setup_component(hass, component, {})
-    entry = await add_lamarzocco_entry(hass, sim, MICRA)
-    await wait_for(hass, lambda: runtime(entry).coordinator.websocket_connected)
+    entry = await add_connected_entry(hass, sim, MICRA)
     for entity in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id):
         async_expose_entity(hass, conversation.DOMAIN, entity.entity_id, True)
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from functools import partial
-from typing import Any
 
-from homeassistant.components import bluetooth
 from homeassistant.components.bluetooth import (
     async_ble_device_from_address,
     async_discovered_service_info,
@@ -28,16 +26,6 @@ from simulators.lamarzocco.household import default_household
 from simulators.lamarzocco.peripheral import LaMarzoccoAir
 
 from .test_bluetooth_support import FAST, MICRA, wait_for
-
-
-@pytest.fixture
-def no_discovery_flows(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No discovery flows: core's ``lamarzocco`` (and ours) match these names too."""
-
-    async def no_matchers(_hass: HomeAssistant) -> list[Any]:
-        return []
-
-    monkeypatch.setattr(bluetooth, "async_get_bluetooth", no_matchers)
 
 
 @pytest.fixture
