@@ -11,21 +11,20 @@ manufacturer data, backend class), so it can be put on Home Assistant's air by
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from bleak.args import SizedBuffer
 from bleak.assigned_numbers import CharacteristicPropertyName
 from bleak.backends.characteristic import BleakGATTCharacteristic
-from bleak.backends.client import BaseBleakClient, NotifyCallback
-from bleak.backends.descriptor import BleakGATTDescriptor
+from bleak.backends.client import NotifyCallback
 from bleak.backends.device import BLEDevice
 from bleak.backends.service import BleakGATTService, BleakGATTServiceCollection
-from bleak.exc import BleakDeviceNotFoundError, BleakError, BleakGATTProtocolError
+from bleak.exc import BleakError, BleakGATTProtocolError
 
 from custom_components.kitchen_connect.kitchenlib.lamarzocco.bluetooth import gatt
 
+from ..fake_bleak import FakeBleakBackend
 from .bluetooth_machine import BluetoothFaults, BluetoothMachine, GattError
 from .household import Household
 
@@ -164,89 +163,34 @@ def _services(uuids: tuple[str, ...]) -> BleakGATTServiceCollection:
     return collection
 
 
-class FakeLaMarzoccoBackend(BaseBleakClient):
+class FakeLaMarzoccoBackend(FakeBleakBackend[SimulatedLaMarzocco]):
     """The part of a bleak backend the La Marzocco library uses, served by the simulator."""
 
     _air: ClassVar[LaMarzoccoAir]
+    mtu = ATT_MTU
 
-    def __init__(
-        self,
-        address_or_ble_device: BLEDevice | str,
-        services: set[str] | None = None,
-        *,
-        disconnected_callback: Callable[[], None] | None = None,
-        timeout: float = 10.0,
-        **kwargs: Any,
-    ) -> None:
-        """A backend for one connection attempt."""
-        super().__init__(
-            address_or_ble_device, disconnected_callback=disconnected_callback, timeout=timeout
-        )
-        self._peripheral: SimulatedLaMarzocco | None = None
-        self._connected = False
-        self._callbacks: dict[str, NotifyCallback] = {}
-        self._pending: set[asyncio.Future[None]] = set()
+    def _find(self, address: str) -> SimulatedLaMarzocco | None:
+        return self._air.find(address)
 
-    @property
-    def name(self) -> str:
-        """The name from the scan response."""
-        peripheral = self._air.find(self.address)
-        return self.address if peripheral is None else peripheral.name
+    def _connect_hangs(self, peripheral: SimulatedLaMarzocco) -> bool:
+        return peripheral.faults.connect_hangs
 
-    @property
-    def mtu_size(self) -> int:
-        """The negotiated MTU."""
-        return ATT_MTU
+    def _refused(self, peripheral: SimulatedLaMarzocco) -> None:
+        peripheral.refused_connections += 1
 
-    @property
-    def is_connected(self) -> bool:
-        """True while the link is up."""
-        return self._connected
+    def _released(self, peripheral: SimulatedLaMarzocco) -> None:
+        peripheral.machine.disconnect()
 
     async def connect(self, pair: bool, **kwargs: Any) -> None:
         """Connect and discover the services; the machine takes one central at a time."""
-        peripheral = self._air.find(self.address)
-        if peripheral is None:
-            raise BleakDeviceNotFoundError(self.address, "Device not found")
-        if peripheral.faults.connect_hangs:
-            await self._wait_forever()
-        if peripheral.link is not None:
-            peripheral.refused_connections += 1
-            raise BleakError("the machine is connected to another central")
+        peripheral = await self._reach()
         peripheral.machine.connect(self._on_notify, self.lost)
-        peripheral.link = self
-        peripheral.connections += 1
-        peripheral.active_links += 1
-        peripheral.peak_links = max(peripheral.peak_links, peripheral.active_links)
-        self._peripheral = peripheral
-        self._connected = True
+        self._link(peripheral)
         self.services = _services(peripheral.machine.characteristics())
 
     async def disconnect(self) -> None:
         """Close the link (no disconnected callback: the central asked for it)."""
         self._close(BleakError("Disconnected"))
-
-    def lost(self) -> None:
-        """The machine or the radio dropped the link."""
-        if not self._connected:
-            return
-        self._close(BleakError("Not connected"))
-        if self._disconnected_callback is not None:
-            asyncio.get_running_loop().call_soon(self._disconnected_callback)
-
-    def _close(self, error: BleakError) -> None:
-        peripheral = self._peripheral
-        if not self._connected or peripheral is None:
-            return
-        self._connected = False
-        for future in self._pending:
-            if not future.done():
-                future.set_exception(error)
-        self._pending.clear()
-        self._callbacks.clear()
-        peripheral.machine.disconnect()
-        peripheral.link = None
-        peripheral.active_links -= 1
 
     async def clear_cache(self) -> bool:
         """Forget the services (Home Assistant's client wrapper asks the backend)."""
@@ -300,31 +244,6 @@ class FakeLaMarzoccoBackend(BaseBleakClient):
         """Clear the CCCD."""
         self._require()
         self._callbacks.pop(characteristic.uuid, None)
-
-    async def read_gatt_descriptor(
-        self, descriptor: BleakGATTDescriptor, *, use_cached: bool = False, **kwargs: Any
-    ) -> bytearray:
-        """The library reads no descriptors."""
-        raise BleakError("descriptors are not simulated")
-
-    async def write_gatt_descriptor(
-        self, descriptor: BleakGATTDescriptor, data: SizedBuffer
-    ) -> None:
-        """The library writes no descriptors."""
-        raise BleakError("descriptors are not simulated")
-
-    def _require(self) -> SimulatedLaMarzocco:
-        if not self._connected or self._peripheral is None:
-            raise BleakError("Not connected")
-        return self._peripheral
-
-    async def _wait_forever(self) -> None:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.add(future)
-        try:
-            await future
-        finally:
-            self._pending.discard(future)
 
     def notify_raw(self, uuid: str, value: bytes) -> None:
         """Send ``value`` as a notification, whatever it holds (garbage from the radio)."""

@@ -10,21 +10,18 @@ so the library's failure mapping is exercised for real.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
 
 from bleak.args import SizedBuffer
 from bleak.backends.characteristic import BleakGATTCharacteristic
-from bleak.backends.client import BaseBleakClient, NotifyCallback
-from bleak.backends.descriptor import BleakGATTDescriptor
+from bleak.backends.client import NotifyCallback
 from bleak.backends.device import BLEDevice
 from bleak.backends.service import BleakGATTService, BleakGATTServiceCollection
 from bleak.exc import (
     PROTOCOL_ERROR_CODES,
     BleakDBusError,
-    BleakDeviceNotFoundError,
     BleakError,
     BleakGATTProtocolError,
 )
@@ -32,6 +29,7 @@ from bleak.exc import (
 from custom_components.kitchen_connect.kitchenlib.nespresso import gatt
 from custom_components.kitchen_connect.kitchenlib.nespresso.auth import NOT_BONDED_CODES
 
+from ..fake_bleak import FakeBleakBackend
 from .machine import GattError, SimulatedMachine
 
 ATT_MTU = 23
@@ -184,64 +182,38 @@ def _services(peripheral: SimulatedPeripheral) -> BleakGATTServiceCollection:
     return collection
 
 
-class FakeNespressoBackend(BaseBleakClient):
+class FakeNespressoBackend(FakeBleakBackend[SimulatedPeripheral]):
     """The part of a bleak backend the Nespresso library uses, served by the simulator."""
 
     _air: ClassVar[SimulatedAir]
+    mtu = ATT_MTU
 
-    def __init__(
-        self,
-        address_or_ble_device: BLEDevice | str,
-        services: set[str] | None = None,
-        *,
-        disconnected_callback: Callable[[], None] | None = None,
-        timeout: float = 10.0,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(
-            address_or_ble_device, disconnected_callback=disconnected_callback, timeout=timeout
-        )
-        self._peripheral: SimulatedPeripheral | None = None
-        self._connected = False
-        self._callbacks: dict[str, NotifyCallback] = {}
-        self._pending: set[asyncio.Future[None]] = set()
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """A backend for one connection attempt."""
+        super().__init__(*args, **kwargs)
         self._timers: dict[str, asyncio.TimerHandle] = {}
 
-    @property
-    def name(self) -> str:
-        """The name from the scan response."""
-        peripheral = self._air.find(self.address)
-        return self.address if peripheral is None else peripheral.name
+    def _find(self, address: str) -> SimulatedPeripheral | None:
+        return self._air.find(address)
 
-    @property
-    def mtu_size(self) -> int:
-        """BlueZ reports the minimum."""
-        return ATT_MTU
+    def _connect_hangs(self, peripheral: SimulatedPeripheral) -> bool:
+        return peripheral.faults.connect_hangs
 
-    @property
-    def is_connected(self) -> bool:
-        """True while the link is up."""
-        return self._connected
+    def _released(self, peripheral: SimulatedPeripheral) -> None:
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+        peripheral.machine.disconnect()
+        peripheral.machine.on_notify = None
 
     # -- link ------------------------------------------------------------------------------
 
     async def connect(self, pair: bool, **kwargs: Any) -> None:
         """Connect, discover the services and, if asked, bond."""
-        peripheral = self._air.find(self.address)
-        if peripheral is None:
-            raise BleakDeviceNotFoundError(self.address, "Device not found")
-        if peripheral.faults.connect_hangs:
-            await self._wait_forever()
-        if peripheral.link is not None:
-            raise BleakError("the machine is connected to another central")
+        peripheral = await self._reach()
         peripheral.machine.connect()
         peripheral.machine.on_notify = self._on_notify
-        peripheral.link = self
-        peripheral.connections += 1
-        peripheral.active_links += 1
-        peripheral.peak_links = max(peripheral.peak_links, peripheral.active_links)
-        self._peripheral = peripheral
-        self._connected = True
+        self._link(peripheral)
         self.services = _services(peripheral)
         self._activity()
         if pair:
@@ -254,32 +226,6 @@ class FakeNespressoBackend(BaseBleakClient):
                 await self._wait_forever()
         finally:
             self._close(BleakError("Disconnected"))
-
-    def lost(self) -> None:
-        """The machine or the radio dropped the link."""
-        if not self._connected:
-            return
-        self._close(BleakError("Not connected"))
-        if self._disconnected_callback is not None:
-            asyncio.get_running_loop().call_soon(self._disconnected_callback)
-
-    def _close(self, error: BleakError) -> None:
-        peripheral = self._peripheral
-        if not self._connected or peripheral is None:
-            return
-        self._connected = False
-        for timer in self._timers.values():
-            timer.cancel()
-        self._timers.clear()
-        for future in self._pending:
-            if not future.done():
-                future.set_exception(error)
-        self._pending.clear()
-        self._callbacks.clear()
-        peripheral.machine.disconnect()
-        peripheral.machine.on_notify = None
-        peripheral.link = None
-        peripheral.active_links -= 1
 
     async def pair(self, *args: Any, **kwargs: Any) -> None:
         """Just Works bonding (harmless to repeat)."""
@@ -345,24 +291,7 @@ class FakeNespressoBackend(BaseBleakClient):
         peripheral.machine.subscriptions.discard(characteristic.uuid)
         self._callbacks.pop(characteristic.uuid, None)
 
-    async def read_gatt_descriptor(
-        self, descriptor: BleakGATTDescriptor, *, use_cached: bool = False, **kwargs: Any
-    ) -> bytearray:
-        """The library reads no descriptors."""
-        raise BleakError("descriptors are not simulated")
-
-    async def write_gatt_descriptor(
-        self, descriptor: BleakGATTDescriptor, data: SizedBuffer
-    ) -> None:
-        """The library writes no descriptors."""
-        raise BleakError("descriptors are not simulated")
-
     # -- helpers ---------------------------------------------------------------------------
-
-    def _require(self) -> SimulatedPeripheral:
-        if not self._connected or self._peripheral is None:
-            raise BleakError("Not connected")
-        return self._peripheral
 
     def _request(self, uuid: str) -> SimulatedPeripheral:
         peripheral = self._require()
@@ -380,14 +309,6 @@ class FakeNespressoBackend(BaseBleakClient):
         if (timer := self._timers.get("idle")) is not None:
             timer.cancel()
         self._timers["idle"] = asyncio.get_running_loop().call_later(idle, self.lost)
-
-    async def _wait_forever(self) -> None:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.add(future)
-        try:
-            await future
-        finally:
-            self._pending.discard(future)
 
     def _on_notify(self, uuid: str, value: bytes) -> None:
         peripheral = self._peripheral
