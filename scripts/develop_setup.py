@@ -51,6 +51,7 @@ from custom_components.kitchen_connect.kitchenlib.jura.machine import async_pair
 from custom_components.kitchen_connect.kitchenlib.lamarzocco.installation import InstallationKey
 from custom_components.kitchen_connect.kitchenlib.nespresso.auth import derive_key
 from custom_components.kitchen_connect.lamarzocco.const import CONF_INSTALLATION_KEY
+from simulators.devsim import SIMULATED_PROXY
 from simulators.devsim.lamarzocco import simulator_port as lamarzocco_port
 from simulators.ge import DEFAULT_ACCOUNT
 from simulators.lamarzocco.household import default_household as lamarzocco_household
@@ -192,6 +193,23 @@ def nespresso_entries() -> list[tuple[str, str, dict[str, Any]]]:
         }
         entries.append((dr.format_mac(machine.address), f"Nespresso {machine.model}", data))
     return entries
+
+
+def forget_simulated_adverts(config_dir: Path) -> None:
+    """Drop the simulated proxy's adverts Home Assistant kept from the last run.
+
+    Home Assistant replays stored adverts when its Bluetooth starts, before the development
+    helper can stop its own ``lamarzocco`` integration from claiming the simulated machines;
+    that integration would then install its library into the venv.
+    """
+    path = config_dir / ".storage" / "bluetooth.remote_scanners"
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except OSError, ValueError:
+        return
+    scanners = stored.get("data", {})
+    if isinstance(scanners, dict) and scanners.pop(SIMULATED_PROXY, None) is not None:
+        path.write_text(json.dumps(stored), encoding="utf-8")
 
 
 async def ensure_owner(hass: HomeAssistant) -> None:
@@ -380,6 +398,7 @@ async def prepare(
 ) -> None:
     """Run every step against one short-lived Home Assistant core (no integrations)."""
     write_configuration(config_dir)
+    forget_simulated_adverts(config_dir)
     token = await pair(simulator)
     ge_data = await ge_sign_in(simulator.host, ge_port)
     hass = HomeAssistant(str(config_dir))

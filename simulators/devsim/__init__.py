@@ -24,6 +24,8 @@ from simulators.nespresso.household import build_air
 from . import lamarzocco
 
 DOMAIN = "kitchen_connect_devsim"
+# The simulated proxy's source name; scripts/develop_setup.py forgets its stored adverts.
+SIMULATED_PROXY = "kitchen-connect-simulated-proxy"
 CONFIG_SCHEMA = cv.empty_config_schema(DOMAIN)
 # One machine "second" per tick: a brew takes three; adverts carry each change.
 TICK = timedelta(seconds=2)
@@ -37,7 +39,7 @@ _LOGGER = logging.getLogger(__name__)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Put the simulated machines on a simulated proxy."""
     air = build_air()
-    scanner = SimulatedScanner("kitchen-connect-simulated-proxy", air.peripherals.values())
+    scanner = SimulatedScanner(SIMULATED_PROXY, air.peripherals.values())
 
     waiting: dict[str, int] = {}
 
