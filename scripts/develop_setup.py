@@ -54,7 +54,9 @@ from custom_components.kitchen_connect.lamarzocco.const import CONF_INSTALLATION
 from simulators.devsim import SIMULATED_PROXY
 from simulators.devsim.lamarzocco import simulator_port as lamarzocco_port
 from simulators.ge import DEFAULT_ACCOUNT
+from simulators.lamarzocco.direct_machine import DEFAULT_KEY as DIRECT_KEY
 from simulators.lamarzocco.household import default_household as lamarzocco_household
+from simulators.lamarzocco.local_gateway import default_key
 from simulators.lamarzocco.peripheral import address_of
 from simulators.lamarzocco.server import (
     DEFAULT_PASSWORD as LAMARZOCCO_PASSWORD,
@@ -68,6 +70,9 @@ CONN_ID = "ha-develop"
 UNIQUE_ID = "develop-jura"
 TITLE = "Simulated Jura S8"
 GE_TITLE = "GE Appliances (simulated household)"
+# The machines on older gateways' local transports (scripts/develop starts their simulators).
+LOCAL_API_SERIAL = "LM000101"
+DIRECT_SERIAL = "GS012345"
 MODEL = "EF1091"
 ARTICLE = 15480
 SIMULATOR_WAIT = 30.0  # seconds for the simulator to start listening
@@ -175,6 +180,40 @@ def lamarzocco_entries(existing: list[dict[str, Any]]) -> list[tuple[str, str, d
             data["bluetooth_address"] = address_of(coffee_machines.index(machine.serial) + 1)
         entries.append((machine.serial, machine.name, data))
     return entries
+
+
+def local_lamarzocco_entries(
+    host: str, local_api_port: int, direct_port: int
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """A Linea Mini on an older gateway's local API and a GS3 AV on the raw TCP protocol."""
+    return [
+        (
+            LOCAL_API_SERIAL,
+            "Linea Mini (local API)",
+            {
+                "brand": "lamarzocco",
+                "transport": "local_api",
+                "host": host,
+                "port": local_api_port,
+                "key": default_key(LOCAL_API_SERIAL),
+                "serial_number": LOCAL_API_SERIAL,
+                "model": "LINEAMINI",
+            },
+        ),
+        (
+            DIRECT_SERIAL,
+            "GS3 AV (raw TCP)",
+            {
+                "brand": "lamarzocco",
+                "transport": "direct",
+                "host": host,
+                "port": direct_port,
+                "key": DIRECT_KEY,
+                "serial_number": DIRECT_SERIAL,
+                "model": "GS3AV",
+            },
+        ),
+    ]
 
 
 def nespresso_entries() -> list[tuple[str, str, dict[str, Any]]]:
@@ -394,7 +433,11 @@ async def ensure_jura_device(hass: HomeAssistant) -> None:
 
 
 async def prepare(
-    config_dir: Path, simulator: Simulator, ge_port: int, http_port: int = HTTP_PORT
+    config_dir: Path,
+    simulator: Simulator,
+    ge_port: int,
+    http_port: int = HTTP_PORT,
+    local_ports: tuple[int, int] = (8081, 1774),
 ) -> None:
     """Run every step against one short-lived Home Assistant core (no integrations)."""
     write_configuration(config_dir)
@@ -410,6 +453,7 @@ async def prepare(
                 (UNIQUE_ID, TITLE, _entry_data(simulator, token)),
                 (ge_data[CONF_USER_ID], GE_TITLE, ge_data),
                 *lamarzocco_entries(stored["entries"]),
+                *local_lamarzocco_entries(simulator.host, *local_ports),
                 *nespresso_entries(),
             ],
         )
@@ -434,6 +478,10 @@ def main() -> None:
     parser.add_argument(
         "--http-port", type=int, default=HTTP_PORT, help="the port Home Assistant listens on"
     )
+    parser.add_argument(
+        "--lm-local-port", type=int, default=8081, help="the older gateway's local API port"
+    )
+    parser.add_argument("--lm-direct-port", type=int, default=1774, help="the GS3's raw TCP port")
     parser.add_argument("--print-device-url", metavar="BASE_URL", help="print it and exit")
     args = parser.parse_args()
     config_dir: Path = args.config.resolve()
@@ -441,7 +489,13 @@ def main() -> None:
         print(device_url(config_dir, args.print_device_url))
         return
     asyncio.run(
-        prepare(config_dir, Simulator(args.host, args.port), args.ge_port, args.http_port),
+        prepare(
+            config_dir,
+            Simulator(args.host, args.port),
+            args.ge_port,
+            args.http_port,
+            (args.lm_local_port, args.lm_direct_port),
+        ),
         loop_factory=runner.create_event_loop,
     )
 

@@ -1,7 +1,8 @@
 """The development field that points a cloud brand's sign-in at a loopback simulator.
 
-Only a flow started in advanced mode shows it; every other user signs in to the brand's own
-cloud. Each cloud brand (GE, La Marzocco) offers it the same way.
+Only a flow started in advanced mode, or any flow on a Home Assistant that the development
+helper (``simulators/devsim``, never shipped) has marked, shows it; every other user signs in
+to the brand's own cloud. Each cloud brand (GE, La Marzocco) offers it the same way.
 """
 
 from __future__ import annotations
@@ -9,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, TextSelectorType
+from homeassistant.util.hass_dict import HassKey
 import probatio as vol
 from yarl import URL
 
@@ -19,11 +22,17 @@ CONF_SERVER: Final = "server"
 # The flow context key of Home Assistant's advanced mode. The flow's own property says True
 # for every flow while it is deprecated, so the context is read instead.
 ADVANCED_MODE: Final = "show_advanced_options"
+# Set by the development helper's setup. The frontend never starts a flow in advanced mode,
+# so without it the simulators could not be signed in to from the UI.
+DEVELOPMENT_MARKER: Final[HassKey[bool]] = HassKey("kitchen_connect_development")
 
 
-def wants_server_field(context: Mapping[str, object]) -> bool:
-    """Whether the flow was started in advanced mode (only a simulator needs the field)."""
-    return context.get(ADVANCED_MODE) is True
+def wants_server_field(hass: HomeAssistant, context: Mapping[str, object]) -> bool:
+    """Whether to offer the field: advanced mode or a development Home Assistant.
+
+    Only a simulator needs it.
+    """
+    return context.get(ADVANCED_MODE) is True or hass.data.get(DEVELOPMENT_MARKER) is True
 
 
 def server_section(default: str) -> Any:

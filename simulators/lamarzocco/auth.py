@@ -33,6 +33,8 @@ from custom_components.kitchen_connect.kitchenlib.lamarzocco.installation import
     verify_signature,
 )
 
+from .. import secrets_ledger
+
 # How far a request's timestamp may stray from the simulator's clock.
 DEFAULT_MAX_SKEW: Final = 300.0
 DEFAULT_TOKEN_LIFETIME: Final = 3600
@@ -114,6 +116,8 @@ class CloudAuth:
 
     def add_account(self, username: str, password: str) -> None:
         """An account that can sign in."""
+        secrets_ledger.record("La Marzocco e-mail", username)
+        secrets_ledger.record("La Marzocco password", password)
         self._accounts[username] = _Account(password)
 
     def is_registered(self, installation_id: str) -> bool:
@@ -136,6 +140,7 @@ class CloudAuth:
         secret = derive_secret(installation_id, public_der)
         if not hmac.compare_digest(init_proof(installation_id, public_der, secret), sent_proof):
             return BAD_PROOF
+        secrets_ledger.record("La Marzocco installation secret", secret, base64.b64encode(secret))
         self._keys[installation_id] = public_der
         return None
 
@@ -236,10 +241,14 @@ class CloudAuth:
         expires = now + self._token_lifetime
         access = self._jwt({"sub": username, "iat": now, "nbf": now, "exp": expires})
         refresh = secrets.token_urlsafe(32)
+        user_id = str(uuid.uuid5(uuid.NAMESPACE_DNS, username))
+        secrets_ledger.record("La Marzocco access token", access)
+        secrets_ledger.record("La Marzocco refresh token", refresh)
+        secrets_ledger.record("La Marzocco user id", user_id)
         self._access[access] = (username, expires)
         account.refresh_tokens.add(refresh)
         return {
-            "id": str(uuid.uuid5(uuid.NAMESPACE_DNS, username)),
+            "id": user_id,
             "accessToken": access,
             "refreshToken": refresh,
             "tokenType": "Bearer",

@@ -8,6 +8,8 @@ household then tells its listeners, which the cloud turns into websocket pushes.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 import json
@@ -15,8 +17,14 @@ from typing import Any, Final
 import uuid
 
 from custom_components.kitchen_connect.kitchenlib.lamarzocco.bluetooth import gatt
+from custom_components.kitchen_connect.kitchenlib.lamarzocco.bluetooth.legacy import (
+    LEGACY_AUTH,
+    LEGACY_CHARACTERISTICS,
+    LEGACY_SETTINGS,
+)
 from custom_components.kitchen_connect.kitchenlib.lamarzocco.models import model_from
 
+from .. import secrets_ledger
 from .household import (
     COFFEE_HEAT_SECONDS,
     STEAM_HEAT_SECONDS,
@@ -67,6 +75,36 @@ def _json(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode() + b"\x00"
 
 
+def steam_target(machine: SimMachine) -> float:
+    """The steam boiler's target; a steam level stands for its temperature."""
+    if machine.steam_level is not None:
+        levels = {level: temperature for temperature, level in _STEAM_LEVELS.items()}
+        return float(levels[machine.steam_level])
+    return machine.steam_target
+
+
+def _heated(machine: SimMachine, target: float, ready_ms: int | None, heat: float) -> float:
+    """Room temperature rising to ``target`` until the boiler is ready."""
+    left = 0 if ready_ms is None else max(0, ready_ms - machine.now_ms())
+    done = 1.0 - min(1.0, left / max(1, machine.scaled_ms(heat)))
+    return round(ROOM_TEMPERATURE + (target - ROOM_TEMPERATURE) * done, 1)
+
+
+def coffee_temperature(machine: SimMachine) -> float:
+    """The coffee boiler's current temperature (shared with the local gateway)."""
+    if machine.mode != "BrewingMode":
+        return ROOM_TEMPERATURE
+    return _heated(machine, machine.coffee_target, machine.coffee_ready_ms, COFFEE_HEAT_SECONDS)
+
+
+def steam_temperature(machine: SimMachine) -> float:
+    """The steam boiler's current temperature."""
+    if machine.mode != "BrewingMode" or not machine.steam_enabled:
+        return ROOM_TEMPERATURE
+    target = steam_target(machine)
+    return _heated(machine, target, machine.steam_ready_ms, STEAM_HEAT_SECONDS)
+
+
 class BluetoothMachine:
     """One household machine as seen over Bluetooth, by one central at a time."""
 
@@ -77,8 +115,13 @@ class BluetoothMachine:
         *,
         token: str | None = None,
         tick: float = 1.0,
+        legacy_key: str | None = None,
     ) -> None:
-        """``serial``'s machine; shot updates every ``tick`` seconds while brewing."""
+        """``serial``'s machine; shot updates every ``tick`` seconds while brewing.
+
+        ``legacy_key`` makes it a machine on a gateway before v5: only the legacy
+        characteristic set, authenticated with ``base64(user:serial)@base64(key)``.
+        """
         self.household = household
         self.serial = serial
         machine = household.machines[serial]
@@ -87,10 +130,16 @@ class BluetoothMachine:
         machine.ble_auth_token = self.token
         self.tick = tick
         self.faults = BluetoothFaults()
+        self.legacy_key = legacy_key
+        if legacy_key is not None:
+            encoded = base64.b64encode(legacy_key.encode())
+            secrets_ledger.record("La Marzocco communication key", legacy_key, encoded)
+        self.legacy_commands: list[dict[str, Any]] = []  # legacy results, for tests
         self.on_notify: Notify | None = None
         self.on_drop: Callable[[], None] | None = None
         self.notifications: list[dict[str, Any]] = []  # everything sent, for tests
         self._authenticated = False
+        self._legacy_authenticated = False
         self._auth_state = b"\x00"
         self._pending_read: str | None = None
         self._command_reply = b""
@@ -128,6 +177,7 @@ class BluetoothMachine:
         self.on_notify = on_notify
         self.on_drop = on_drop
         self._authenticated = False
+        self._legacy_authenticated = False
         self._auth_state = b"\x00"
         self._pending_read = None
         self._command_reply = b""
@@ -147,12 +197,15 @@ class BluetoothMachine:
         """The characteristics this connection's services list shows."""
         hidden = self.faults.hidden_once
         self.faults.hidden_once = set()
-        return tuple(uuid for uuid in gatt.CHARACTERISTICS if uuid not in hidden)
+        offered = LEGACY_CHARACTERISTICS if self.legacy_key is not None else gatt.CHARACTERISTICS
+        return tuple(uuid for uuid in offered if uuid not in hidden)
 
     # -- GATT ------------------------------------------------------------------------------
 
     def read(self, uuid: str) -> bytes:
         """A read request."""
+        if self.legacy_key is not None:
+            return self._legacy_read(uuid)
         if uuid == gatt.AUTH:
             override = self.faults.auth_read_back
             return self._auth_state if override is None else override
@@ -168,6 +221,9 @@ class BluetoothMachine:
 
     def write(self, uuid: str, data: bytes) -> None:
         """A write request (with response)."""
+        if self.legacy_key is not None:
+            self._legacy_write(uuid, data)
+            return
         if uuid == gatt.AUTH:
             self._authenticated = data.decode(errors="replace") == self.token
             self._auth_state = b"\x01" if self._authenticated else b"\x00"
@@ -180,6 +236,41 @@ class BluetoothMachine:
             self._command_reply = _json(self._command(text))
         else:
             raise GattError(ATT_REQUEST_NOT_SUPPORTED)
+
+    # -- legacy set ------------------------------------------------------------------------
+
+    def _legacy_read(self, uuid: str) -> bytes:
+        if uuid != LEGACY_SETTINGS:
+            raise GattError(ATT_REQUEST_NOT_SUPPORTED)
+        self._require_legacy_auth()
+        return self._command_reply
+
+    def _legacy_write(self, uuid: str, data: bytes) -> None:
+        if uuid == LEGACY_AUTH:
+            self._legacy_authenticated = self._legacy_token_ok(data)
+            return
+        if uuid != LEGACY_SETTINGS:
+            raise GattError(ATT_REQUEST_NOT_SUPPORTED)
+        self._require_legacy_auth()
+        result = self._command(data.partition(b"\x00")[0].decode(errors="replace"))
+        self.legacy_commands.append(result)
+        self._command_reply = _json(result)
+
+    def _legacy_token_ok(self, data: bytes) -> bool:
+        """The user part must name this machine's serial; the key must be the machine's."""
+        user_part, at, key_part = data.partition(b"@")
+        try:
+            user = base64.b64decode(user_part, validate=True).decode()
+            key = base64.b64decode(key_part, validate=True).decode()
+        except binascii.Error, UnicodeDecodeError:
+            return False
+        username, _, serial = user.partition(":")
+        secrets_ledger.record("La Marzocco e-mail", username, user_part)
+        return bool(at and username) and serial == self.serial and key == self.legacy_key
+
+    def _require_legacy_auth(self) -> None:
+        if not self._legacy_authenticated:
+            raise GattError(ATT_INSUFFICIENT_AUTHENTICATION)
 
     def subscribe(self, uuid: str) -> None:
         """The central subscribes: first the stale replay, then fresh telemetry."""
@@ -251,32 +342,15 @@ class BluetoothMachine:
         return _json(replies[name])
 
     def _steam_target(self) -> float:
-        machine = self.machine
-        if machine.steam_level is not None:
-            levels = {level: temperature for temperature, level in _STEAM_LEVELS.items()}
-            return float(levels[machine.steam_level])
-        return machine.steam_target
-
-    def _heated(self, target: float, ready_ms: int | None, heat_seconds: float) -> float:
-        """Room temperature rising to ``target`` until the boiler is ready."""
-        machine = self.machine
-        left = 0 if ready_ms is None else max(0, ready_ms - machine.now_ms())
-        done = 1.0 - min(1.0, left / max(1, machine.scaled_ms(heat_seconds)))
-        return round(ROOM_TEMPERATURE + (target - ROOM_TEMPERATURE) * done, 1)
+        return steam_target(self.machine)
 
     def coffee_temperature(self) -> float:
         """The coffee boiler's current temperature."""
-        machine = self.machine
-        if machine.mode != "BrewingMode":
-            return ROOM_TEMPERATURE
-        return self._heated(machine.coffee_target, machine.coffee_ready_ms, COFFEE_HEAT_SECONDS)
+        return coffee_temperature(self.machine)
 
     def steam_temperature(self) -> float:
         """The steam boiler's current temperature."""
-        machine = self.machine
-        if machine.mode != "BrewingMode" or not machine.steam_enabled:
-            return ROOM_TEMPERATURE
-        return self._heated(self._steam_target(), machine.steam_ready_ms, STEAM_HEAT_SECONDS)
+        return steam_temperature(self.machine)
 
     # -- commands --------------------------------------------------------------------------
 

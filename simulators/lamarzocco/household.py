@@ -19,6 +19,8 @@ import secrets
 import time
 from typing import Any, Final
 
+from .. import secrets_ledger
+
 CONNECTION_DATE_MS: Final = 1_764_000_000_000
 _MODES: Final = ("BrewingMode", "StandBy")
 _STEAM_LEVELS: Final = ("Level1", "Level2", "Level3")
@@ -149,6 +151,10 @@ class SimMachine:
     time_scale: float = 1.0
     clock: Callable[[], float] = time.time
 
+    def __post_init__(self) -> None:
+        secrets_ledger.record("La Marzocco serial number", self.serial)
+        secrets_ledger.record("La Marzocco Bluetooth token", self.ble_auth_token)
+
     def now_ms(self) -> int:
         """The simulator's wall time in epoch milliseconds."""
         return int(self.clock() * 1000)
@@ -159,6 +165,7 @@ class SimMachine:
 
     def thing(self) -> dict[str, Any]:
         """The ``/things`` entry."""
+        secrets_ledger.record("La Marzocco Bluetooth token", self.ble_auth_token)
         return {
             "serialNumber": self.serial,
             "type": "Grinder" if self.grinder else "CoffeeMachine",

@@ -121,9 +121,13 @@ class LaMarzoccoAir:
         *,
         token: str | None = None,
         tick: float = 1.0,
+        legacy_key: str | None = None,
     ) -> SimulatedLaMarzocco:
-        """Put ``serial``'s machine on the air at ``address``."""
-        machine = BluetoothMachine(household, serial, token=token, tick=tick)
+        """Put ``serial``'s machine on the air at ``address``.
+
+        ``legacy_key``: a machine on an older gateway, with the legacy characteristics only.
+        """
+        machine = BluetoothMachine(household, serial, token=token, tick=tick, legacy_key=legacy_key)
         peripheral = SimulatedLaMarzocco(address.upper(), machine, self)
         self.peripherals[address.upper()] = peripheral
         return peripheral

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -41,12 +42,16 @@ def sign_in_input(simulator: LaMarzoccoCloudSimulator, **overrides: Any) -> dict
 
 
 async def start_sign_in(hass: HomeAssistant) -> str:
-    """Open the flow in advanced mode and pick La Marzocco; returns the flow id."""
+    """Open the flow in advanced mode and pick La Marzocco's account; returns the flow id."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context=ADVANCED)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": "lamarzocco"}
     )
-    assert result["step_id"] == "lamarzocco"
+    assert result["type"] is FlowResultType.MENU
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "lamarzocco_cloud"}
+    )
+    assert result["step_id"] == "lamarzocco_cloud"
     return str(result["flow_id"])
 
 
@@ -78,6 +83,19 @@ async def add_connected_entry(
 async def websocket_up(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Wait until the entry's machine is on the account's websocket."""
     await wait_for(hass, lambda: runtime(entry).coordinator.websocket_connected)
+
+
+async def cloud_quiet(hass: HomeAssistant, simulator: LaMarzoccoCloudSimulator) -> None:
+    """Wait until the reads a (re)connected websocket makes are over (none for 0.3 s)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 5
+    while loop.time() < deadline:
+        seen = len(simulator.requests)
+        await asyncio.sleep(0.3)
+        await hass.async_block_till_done()
+        if len(simulator.requests) == seen:
+            return
+    raise AssertionError("the simulated cloud kept being asked")
 
 
 def runtime(entry: ConfigEntry) -> LaMarzoccoRuntimeData:

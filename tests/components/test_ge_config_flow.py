@@ -15,6 +15,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.kitchen_connect.const import CONF_BRAND, DOMAIN
+from custom_components.kitchen_connect.development_server import DEVELOPMENT_MARKER
 from custom_components.kitchen_connect.ge import config_flow as ge_config_flow
 from custom_components.kitchen_connect.ge.const import (
     CONF_ACCESS_TOKEN,
@@ -114,6 +115,19 @@ async def test_server_field_only_in_advanced_mode(hass: HomeAssistant) -> None:
         CONF_REGION,
         "advanced",
     }
+
+
+async def test_server_field_on_a_development_home_assistant(
+    hass: HomeAssistant, ge_simulator: SmartHqSimulator
+) -> None:
+    """The development helper's marker shows the field without advanced mode (as the UI starts)."""
+    hass.data[DEVELOPMENT_MARKER] = True
+    result = await _start(hass, advanced=False)
+    assert "advanced" in result["data_schema"].schema
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _sign_in(ge_simulator)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 async def test_default_form_signs_in_to_ges_own_hosts(

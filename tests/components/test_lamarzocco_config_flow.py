@@ -7,6 +7,7 @@ from homeassistant.config_entries import (
     SOURCE_DHCP,
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
+    SOURCE_USER,
     ConfigEntry,
     ConfigEntryState,
 )
@@ -18,6 +19,7 @@ from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import pytest
 
 from custom_components.kitchen_connect.const import DOMAIN
+from custom_components.kitchen_connect.development_server import DEVELOPMENT_MARKER
 from custom_components.kitchen_connect.lamarzocco.const import (
     CONF_BLUETOOTH_ADDRESS,
     CONF_INSTALLATION_KEY,
@@ -137,7 +139,7 @@ async def test_bad_input_is_shown_on_the_form(
         flow_id, sign_in_input(lamarzocco_simulator, **change)
     )
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "lamarzocco"
+    assert result["step_id"] == "lamarzocco_cloud"
     assert error in result["errors"].values()
     assert not hass.config_entries.async_entries(DOMAIN)
 
@@ -160,6 +162,28 @@ async def test_unreachable_and_blocked_cloud(
     lamarzocco_simulator.blocked = False
     result = await hass.config_entries.flow.async_configure(
         flow_id, sign_in_input(lamarzocco_simulator)
+    )
+    assert result["step_id"] == "lamarzocco_machine"
+
+
+async def test_server_field_offered_on_a_development_home_assistant(
+    hass: HomeAssistant, lamarzocco_simulator: LaMarzoccoCloudSimulator
+) -> None:
+    """Users sign in to La Marzocco; the development helper's marker offers the simulator."""
+    for development in (False, True):
+        if development:
+            hass.data[DEVELOPMENT_MARKER] = True
+        result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+        for step in ("lamarzocco", "lamarzocco_cloud"):
+            result = await hass.config_entries.flow.async_configure(
+                result["flow_id"], {"next_step_id": step}
+            )
+        fields = {CONF_USERNAME, CONF_PASSWORD}
+        assert set(result["data_schema"].schema) == (
+            fields | {"advanced"} if development else fields
+        )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], sign_in_input(lamarzocco_simulator)
     )
     assert result["step_id"] == "lamarzocco_machine"
 
@@ -192,7 +216,7 @@ async def test_bluetooth_discovery_adds_the_advertised_machine(
         context={**ADVANCED, "source": SOURCE_BLUETOOTH},
         data=_advert(f"MICRA_{MICRA}"),
     )
-    assert result["step_id"] == "lamarzocco"
+    assert result["step_id"] == "lamarzocco_cloud"
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], sign_in_input(lamarzocco_simulator)
     )
@@ -354,7 +378,7 @@ async def test_account_that_cannot_list_its_machines(
         flow_id, sign_in_input(lamarzocco_simulator)
     )
     assert (result["step_id"], result["errors"]) == (
-        "lamarzocco",
+        "lamarzocco_cloud",
         {"base": "lamarzocco_cannot_connect"},
     )
     lamarzocco_simulator.unavailable_paths.clear()

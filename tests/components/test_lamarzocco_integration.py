@@ -31,6 +31,7 @@ from .lamarzocco_support import (
     PICO,
     add_lamarzocco_entry,
     attributes,
+    cloud_quiet,
     entity_id,
     fast_stream,
     lamarzocco_simulator,
@@ -79,7 +80,8 @@ async def test_hundred_pushes_hundred_writes_no_requests(
     """Each push is one state write of what changed, and nothing is polled meanwhile."""
     entry = await add_lamarzocco_entry(hass, lamarzocco_simulator)
     await websocket_up(hass, entry)
-    await hass.async_block_till_done()
+    # The websocket reads each dashboard and schedule once after connecting.
+    await cloud_quiet(hass, lamarzocco_simulator)
     target = entity_id(hass, "number", MICRA, "coffee_temperature")
     writes = _changes(hass, target)
     requests = len(lamarzocco_simulator.requests)

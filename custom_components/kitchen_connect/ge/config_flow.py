@@ -130,7 +130,7 @@ class GeFlow(BrandFlow):
         fields[vol.Required(CONF_PASSWORD)] = _PASSWORD_SELECTOR
         region = str(defaults.get(CONF_REGION) or DEFAULT_REGION).lower()
         fields[vol.Required(CONF_REGION, default=region)] = _REGION_SELECTOR
-        if wants_server_field(self.flow.context):
+        if wants_server_field(self.hass, self.flow.context):
             fields[vol.Required(CONF_ADVANCED)] = server_section(defaults.get(CONF_SERVER) or "")
         return vol.Schema(fields)
 

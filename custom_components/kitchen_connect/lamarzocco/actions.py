@@ -1,4 +1,8 @@
-"""La Marzocco's confirm-gated action: the backflush cleaning cycle."""
+"""La Marzocco's confirm-gated action: the backflush cleaning cycle.
+
+Cloud entries send the cloud's command; GS/3 and Linea Mini entries on port 1774 write
+the backflush start to the machine. Entries on the local API (port 8081) cannot write.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +15,13 @@ import probatio as vol
 
 from ..fields import OneOf
 from ..kitchenlib.lamarzocco import commands
+from ..kitchenlib.lamarzocco.direct import writes as direct_writes
 from ..kitchenlib.lamarzocco.models import ModelCode
 from ..spec import BrandAction
 from . import widgets
 from .entity import async_send_command
-from .runtime import LaMarzoccoConfigEntry
+from .legacy.const import CONF_TRANSPORT, TRANSPORT_DIRECT
+from .legacy.setup import is_local_entry
 
 ATTR_PROCESS = "process"
 BACKFLUSH_MODELS = frozenset(
@@ -24,11 +30,20 @@ BACKFLUSH_MODELS = frozenset(
 BACKFLUSH = "backflush"
 
 
+def _is_direct(entry: ConfigEntry[Any]) -> bool:
+    return entry.data.get(CONF_TRANSPORT) == TRANSPORT_DIRECT
+
+
 def _can_backflush(entry: ConfigEntry[Any], _device: str) -> bool:
     """Home machines whose dashboard has the backflush widget (no grinder, no GS3 MP).
 
-    The action's device picker lists the same models (services.yaml).
+    On port 1774 a GS/3 AV or a Linea Mini; the local API cannot write. The action's
+    device picker lists the same models (services.yaml).
     """
+    if _is_direct(entry):
+        return entry.runtime_data.coordinator.machine.model in BACKFLUSH_MODELS
+    if is_local_entry(entry.data):
+        return False
     coordinator = entry.runtime_data.coordinator
     dashboard = coordinator.data
     return (
@@ -39,8 +54,11 @@ def _can_backflush(entry: ConfigEntry[Any], _device: str) -> bool:
 
 
 async def _async_backflush(
-    hass: HomeAssistant, entry: LaMarzoccoConfigEntry, _device: str, _data: Mapping[str, Any]
+    hass: HomeAssistant, entry: ConfigEntry[Any], _device: str, _data: Mapping[str, Any]
 ) -> None:
+    if _is_direct(entry):
+        await entry.runtime_data.coordinator.async_write(direct_writes.start_backflush())
+        return
     await async_send_command(entry.runtime_data.coordinator, commands.start_backflush)
 
 

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 import logging
 from typing import Any
 
-from homeassistant.components.bluetooth import async_discovered_service_info
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
@@ -47,9 +46,7 @@ from ..kitchenlib.lamarzocco.cloud import LaMarzoccoCloud
 from ..kitchenlib.lamarzocco.installation import InstallationKey
 from ..kitchenlib.lamarzocco.models import Thing, ThingType
 from ..kitchenlib.lamarzocco.tokens import PrivacyPolicyError, RequestBlockedError
-from ..spec import BrandFlow
 from .const import (
-    BLUETOOTH_PREFIXES,
     BRAND_KEY,
     CONF_BLUETOOTH_ADDRESS,
     CONF_INSTALLATION_KEY,
@@ -63,6 +60,9 @@ from .const import (
 )
 from .entity import model_name
 from .entry_data import account_id, endpoints_from_data
+from .legacy.flow import LocalConnectionFlow, default_local_options, local_options_schema
+from .legacy.setup import is_local_entry
+from .nearby import machines_in_range, serial_from_bluetooth_name
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -79,12 +79,6 @@ _POLICY_SCHEMA = vol.Schema(
         vol.Optional(CONF_COMMERCIAL, default=False): BooleanSelector(),
     }
 )
-
-
-def serial_from_bluetooth_name(name: str | None) -> str | None:
-    """``MICRA_MR012345`` -> ``MR012345``; None for a name that is not a machine's."""
-    prefix, sep, serial = (name or "").partition("_")
-    return serial if sep and prefix.upper() in BLUETOOTH_PREFIXES and serial else None
 
 
 def is_lamarzocco_advert(info: BluetoothServiceInfo) -> bool:
@@ -108,8 +102,11 @@ def _label(thing: Thing) -> str:
     return f"{thing.name} ({model_name(thing)}, {thing.serial_number})"
 
 
-class LaMarzoccoFlow(BrandFlow):
-    """Sign in, accept the privacy policy when asked, pick the machine."""
+class LaMarzoccoFlow(LocalConnectionFlow):
+    """Sign in, accept the privacy policy when asked, pick the machine.
+
+    Machines on older gateways can be added without the cloud instead (``LocalConnectionFlow``).
+    """
 
     _lm_input: dict[str, Any] | None = None
     _lm_key: InstallationKey | None = None
@@ -117,7 +114,7 @@ class LaMarzoccoFlow(BrandFlow):
     _lm_things: dict[str, Thing] | None = None
     _lm_serial: str | None = None  # found by discovery: the machine to add
     _lm_bluetooth: str | None = None
-    _lm_form: str = "lamarzocco"
+    _lm_form: str = "lamarzocco_cloud"
 
     # --- sign-in ---------------------------------------------------------------------------------
 
@@ -126,15 +123,23 @@ class LaMarzoccoFlow(BrandFlow):
         if username:
             fields[vol.Required(CONF_USERNAME, default=defaults.get(CONF_USERNAME, ""))] = _EMAIL
         fields[vol.Required(CONF_PASSWORD)] = _PASSWORD
-        if username and wants_server_field(self.flow.context):
+        if username and wants_server_field(self.hass, self.flow.context):
             fields[vol.Required(CONF_ADVANCED)] = server_section(defaults.get(CONF_SERVER) or "")
         return vol.Schema(fields)
 
     async def async_step_lamarzocco(
+        self, _user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The account (today's machines) or the local network (older gateways)."""
+        return self.flow.async_show_menu(
+            step_id="lamarzocco", menu_options=["lamarzocco_cloud", "lamarzocco_local"]
+        )
+
+    async def async_step_lamarzocco_cloud(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Sign in with the e-mail address and password of the La Marzocco app."""
-        return await self._lm_sign_in_step("lamarzocco", user_input, {})
+        return await self._lm_sign_in_step("lamarzocco_cloud", user_input, {})
 
     async def _lm_sign_in_step(
         self,
@@ -175,7 +180,11 @@ class LaMarzoccoFlow(BrandFlow):
         """The key of an entry of the same account, so the account signs with one key."""
         wanted = account_id(data)
         for entry in self.hass.config_entries.async_entries(DOMAIN):
-            if entry.data.get(CONF_BRAND) == BRAND_KEY and account_id(entry.data) == wanted:
+            if (
+                entry.data.get(CONF_BRAND) == BRAND_KEY
+                and not is_local_entry(entry.data)
+                and account_id(entry.data) == wanted
+            ):
                 return InstallationKey.from_dict(entry.data[CONF_INSTALLATION_KEY])
         return None
 
@@ -330,7 +339,7 @@ class LaMarzoccoFlow(BrandFlow):
         self._lm_serial = serial
         self._lm_bluetooth = discovery_info.address
         self.flow.context["title_placeholders"] = {"name": discovery_info.name}
-        return await self.async_step_lamarzocco()
+        return await self.async_step_lamarzocco_cloud()
 
     async def async_step_dhcp(self, discovery_info: DhcpServiceInfo) -> ConfigFlowResult:
         """A machine's gateway joined the network: its host name is its serial."""
@@ -341,12 +350,14 @@ class LaMarzoccoFlow(BrandFlow):
         )
         self._lm_serial = serial
         self.flow.context["title_placeholders"] = {"name": serial}
-        return await self.async_step_lamarzocco()
+        return await self.async_step_lamarzocco_cloud()
 
     # --- reauth and reconfigure --------------------------------------------------------------
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
-        """The cloud refused the stored sign-in; ask for the password again."""
+        """The cloud refused the stored sign-in, or the machine its key: ask again."""
+        if is_local_entry(entry_data):
+            return await self.async_step_lamarzocco_local_reauth()
         return await self.async_step_lamarzocco_reauth_confirm()
 
     async def async_step_lamarzocco_reauth_confirm(
@@ -363,7 +374,9 @@ class LaMarzoccoFlow(BrandFlow):
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Home Assistant's reconfigure entry point: the sign-in form."""
+        """Home Assistant's reconfigure entry point: the sign-in form, or the machine's address."""
+        if is_local_entry(self.flow._get_reconfigure_entry().data):
+            return await self.async_step_lamarzocco_local_reconfigure(user_input)
         return await self.async_step_lamarzocco_reconfigure(user_input)
 
     async def async_step_lamarzocco_reconfigure(
@@ -385,11 +398,7 @@ class LaMarzoccoFlow(BrandFlow):
             if chosen != NO_BLUETOOTH:
                 base[CONF_BLUETOOTH_ADDRESS] = chosen
             return self.flow.async_update_reload_and_abort(entry, data=self._lm_data(base))
-        nearby = {
-            info.address: info.name
-            for info in self._lm_machines_in_range()
-            if serial_from_bluetooth_name(info.name) is not None
-        }
+        nearby = machines_in_range(self.hass)
         if not nearby:
             return self.flow.async_update_reload_and_abort(entry, data=self._lm_data(base))
         options = [SelectOptionDict(value=NO_BLUETOOTH, label=NO_BLUETOOTH)] + [
@@ -411,19 +420,30 @@ class LaMarzoccoFlow(BrandFlow):
         )
         return self.flow.async_show_form(step_id="lamarzocco_bluetooth", data_schema=schema)
 
-    def _lm_machines_in_range(self) -> list[BluetoothServiceInfo]:
-        # Without an adapter Home Assistant's Bluetooth may not be set up at all.
-        if "bluetooth" not in self.hass.config.components:  # pragma: no cover - no adapter
-            return []
-        return list(async_discovered_service_info(self.hass))
-
 
 class LaMarzoccoOptionsFlow(OptionsFlowWithReload):
     """Bluetooth use and offline mode."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Options steps carry the brand in their id, as the translations are shared."""
+        if is_local_entry(self.config_entry.data):
+            return await self.async_step_lamarzocco_local()
         return await self.async_step_lamarzocco()
+
+    async def async_step_lamarzocco_local(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """A machine on an older gateway: Bluetooth for writes, or how often it is visited."""
+        if user_input is not None:
+            return self.async_create_entry(data={**self.config_entry.options, **user_input})
+        schema = local_options_schema(self.config_entry.data)
+        return self.async_show_form(
+            step_id="lamarzocco_local",
+            data_schema=self.add_suggested_values_to_schema(
+                schema,
+                {**default_local_options(self.config_entry.data), **self.config_entry.options},
+            ),
+        )
 
     async def async_step_lamarzocco(
         self, user_input: dict[str, Any] | None = None

@@ -20,8 +20,9 @@ from ..kitchenlib.lamarzocco.commands import Command
 from ..kitchenlib.lamarzocco.dashboard import Dashboard
 from ..kitchenlib.lamarzocco.models import Thing
 from ..spec import PlatformSetup
-from .const import MANUFACTURER, MODEL_NAMES
+from .const import MODEL_NAMES
 from .coordinator import LaMarzoccoCoordinator
+from .device import machine_device_info
 from .runtime import LaMarzoccoConfigEntry, LaMarzoccoRuntimeData
 from .side import SideCoordinator
 
@@ -50,13 +51,8 @@ def model_name(thing: Thing) -> str:
 def device_info(coordinator: LaMarzoccoCoordinator) -> DeviceInfo:
     """The machine as the device registry shows it."""
     thing = coordinator.data.thing
-    return DeviceInfo(
-        identifiers={(DOMAIN, coordinator.serial)},
-        name=thing.name,
-        manufacturer=MANUFACTURER,
-        model=model_name(thing),
-        model_id=None if thing.model is None else thing.model.value,
-        serial_number=coordinator.serial,
+    return machine_device_info(
+        coordinator.serial, thing.name, thing.model, fallback_model_name=thing.model_name
     )
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
 
@@ -11,6 +13,7 @@ from ..const import DOMAIN
 from ..kitchenlib.lamarzocco.bluetooth.telemetry import ShotStatus
 from ..kitchenlib.lamarzocco.models import Thing, ThingType, model_from
 from ..kitchenlib.lamarzocco.settings import Settings
+from ..spec import BrandRuntimeData
 from .account import LaMarzoccoAccount, async_get_account, async_release_account
 from .ble import MachineBluetooth
 from .const import (
@@ -22,6 +25,7 @@ from .const import (
     OPTION_USE_BLUETOOTH,
 )
 from .coordinator import LaMarzoccoCoordinator
+from .legacy.setup import async_setup_local_entry, is_local_entry
 from .offline import async_bluetooth_dashboard
 from .runtime import LaMarzoccoConfigEntry, LaMarzoccoRuntimeData
 from .settings_entities import async_follow_gateway
@@ -98,6 +102,15 @@ async def _async_setup_offline(
 
 
 async def async_setup_lamarzocco_entry(
+    hass: HomeAssistant, entry: ConfigEntry[Any]
+) -> BrandRuntimeData:
+    """A machine through the cloud, or on an older gateway through its local transport."""
+    if is_local_entry(entry.data):
+        return await async_setup_local_entry(hass, entry)
+    return await _async_setup_cloud_entry(hass, entry)
+
+
+async def _async_setup_cloud_entry(
     hass: HomeAssistant, entry: LaMarzoccoConfigEntry
 ) -> LaMarzoccoRuntimeData:
     """Read the machine (raising ConfigEntryNotReady/AuthFailed) and join the websocket."""
