@@ -5,7 +5,8 @@
 scanner with Home Assistant's Bluetooth stack that advertises the simulated machines and
 routes connections to their fake backends, so no radio is needed. It is never part of
 what HACS installs. The simulated La Marzocco cloud runs here too, sharing its machines
-with their Bluetooth peripherals.
+with their Bluetooth peripherals. It also marks this Home Assistant as a development one, so
+that the cloud brands' sign-in forms offer the simulators' server field.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
+from custom_components.kitchen_connect.development_server import DEVELOPMENT_MARKER
 from simulators.ha_bluetooth import SimulatedScanner, async_start_scanner
 from simulators.nespresso.household import build_air
 
@@ -38,6 +40,7 @@ _LOGGER = logging.getLogger(__name__)
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Put the simulated machines on a simulated proxy."""
+    hass.data[DEVELOPMENT_MARKER] = True
     air = build_air()
     scanner = SimulatedScanner(SIMULATED_PROXY, air.peripherals.values())
 

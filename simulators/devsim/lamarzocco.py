@@ -41,7 +41,8 @@ async def async_start(hass: HomeAssistant, scanner: SimulatedScanner) -> LaMarzo
     simulator = LaMarzoccoCloudSimulator(household=default_household(), tick_interval=0.5)
     await simulator.start(simulator_port())
     for entry in hass.config_entries.async_entries(DOMAIN):
-        if entry.data.get(CONF_BRAND) == BRAND_KEY:
+        # Entries of machines reached on the local network have no installation key.
+        if entry.data.get(CONF_BRAND) == BRAND_KEY and CONF_INSTALLATION_KEY in entry.data:
             # What the integration's config flow did once, against the cloud of that run.
             key = InstallationKey.from_dict(entry.data[CONF_INSTALLATION_KEY])
             simulator.auth.register(*key.init_request())

@@ -28,6 +28,7 @@ from .home_assistant import (
     prepare_config,
     run_home_assistant,
 )
+from .ui import assert_no_raw_keys
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -45,6 +46,9 @@ HASS_LOG = "home-assistant.log"
 # The frontend fetches brand icons from the internet; the tests reach nothing but loopback.
 NOT_LOOPBACK = re.compile(r"^(?!(?:https?|wss?)://127\.0\.0\.1[:/])")
 TIMINGS: dict[str, float] = {}
+# What the tests ran against, read from the running Home Assistant.
+VERSIONS: dict[str, str] = {}
+FRONTEND_PACKAGE = "home-assistant-frontend"
 INSTALL_HINT = "apt-get install chromium  (or run scripts/bootstrap as root)"
 
 
@@ -75,6 +79,10 @@ class SimulatorHost:
         if not line:
             raise RuntimeError(f"the simulators stopped (exit {self._process.wait(10)})")
         return line
+
+    def url(self, name: str) -> str:
+        """The base URL of the HTTP simulator ``name`` (a cloud)."""
+        return f"http://127.0.0.1:{self.ports[name]}"
 
     def command(self, name: str) -> Any:
         """Send one command and return its result."""
@@ -137,6 +145,38 @@ class BrowserThread:
 
         self.run_in_thread(_wait)
 
+    def versions(self, url: str) -> dict[str, str]:
+        """Home Assistant's version and the frontend package it serves."""
+
+        def _read() -> dict[str, str]:
+            assert self._browser is not None
+            page = self._browser.new_page()
+            page.route(NOT_LOOPBACK, lambda route: route.abort())
+            try:
+                page.goto(url)
+                page.wait_for_function("() => document.querySelector('home-assistant')?.hass")
+                return dict(
+                    page.evaluate(
+                        """async package_name => {
+                            const hass = document.querySelector('home-assistant').hass;
+                            const config = await hass.callWS({type: 'get_config'});
+                            const manifest = await hass.callWS(
+                                {type: 'manifest/get', integration: 'frontend'});
+                            const pinned = manifest.requirements.find(
+                                r => r.startsWith(package_name + '=='));
+                            return {
+                                'Home Assistant': config.version,
+                                frontend: pinned ? pinned.split('==')[1] : 'unknown',
+                            };
+                        }""",
+                        FRONTEND_PACKAGE,
+                    )
+                )
+            finally:
+                page.close()
+
+        return self.run_in_thread(_read)
+
     def run_in_thread[T](self, function: Callable[[], T], timeout: float = 110.0) -> T:
         """Run ``function`` on the browser's thread and return its result."""
         return self._executor.submit(function).result(timeout)
@@ -147,13 +187,15 @@ class BrowserThread:
         def _run() -> T:
             assert self._browser is not None
             context = self._browser.new_context(
-                viewport={"width": 1280, "height": 900}, locale=locale
+                viewport={"width": 1280, "height": 800}, locale=locale
             )
             context.set_default_timeout(ACTION_TIMEOUT_MS)
             context.route(NOT_LOOPBACK, lambda route: route.abort())
             page = context.new_page()
             try:
-                return scenario(page)
+                result = scenario(page)
+                # Whatever page a scenario ends on is scanned too, not only those it checks.
+                assert_no_raw_keys(page)
             except BaseException as err:
                 path = self._artifacts / f"{name}.png"
                 with contextlib.suppress(PlaywrightError):
@@ -165,6 +207,7 @@ class BrowserThread:
                 raise
             finally:
                 context.close()
+            return result
 
         return self.run_in_thread(_run)
 
@@ -211,12 +254,17 @@ def browser_environment() -> Iterator[BrowserEnvironment]:
                 jura_port=simulators.ports["jura"],
                 ge_port=simulators.ports["ge"],
                 http_port=http_port,
+                lamarzocco_local_ports=(
+                    simulators.ports["lamarzocco_local"],
+                    simulators.ports["lamarzocco_direct"],
+                ),
             )
             with run_home_assistant(config_dir, http_port, artifacts / HASS_LOG) as hass:
                 browser = BrowserThread(executable, artifacts)
                 try:
                     browser.wait_until_running(hass.url)
                     TIMINGS["ready"] = time.monotonic() - started
+                    VERSIONS.update(browser.versions(hass.url))
                     yield BrowserEnvironment(hass, simulators, browser)
                 finally:
                     browser.close()
@@ -228,11 +276,16 @@ def browser_environment() -> Iterator[BrowserEnvironment]:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Say how long the browser tests took, start-up included."""
+    """Say how long the browser tests took, start-up included, and what they ran against."""
     if "total" in TIMINGS:
         terminalreporter.write_line(
             f"browser tests: {TIMINGS['total']:.1f} s in all, Home Assistant, simulators and "
             f"Chromium ready after {TIMINGS.get('ready', 0.0):.1f} s"
+        )
+    if VERSIONS:
+        terminalreporter.write_line(
+            "browser tests ran against "
+            + ", ".join(f"{name} {version}" for name, version in VERSIONS.items())
         )
 
 

@@ -1,7 +1,8 @@
 """Run Home Assistant with the Jura network scan aimed at 127.0.0.1 instead of broadcast.
 
 The browser tests may send nothing beyond loopback; the config flow's scan target and port
-are class attributes for exactly this. Everything else is Home Assistant's own ``main``.
+are class attributes for exactly this, as is the pairing timeout, shortened so that a test
+can wait for it. Everything else is Home Assistant's own ``main``.
 Usage: python -m tests.browser.hass_main SCAN_PORT --config DIR
 """
 
@@ -9,6 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 import sys
+
+# Long enough to press OK in the tests that do; short enough to wait for in the one that doesn't.
+JURA_PAIRING_TIMEOUT_S = 6.0
 
 
 def main() -> int:
@@ -21,6 +25,7 @@ def main() -> int:
 
     JuraFlow.discovery_target = "127.0.0.1"
     JuraFlow.discovery_port = scan_port
+    JuraFlow.pairing_timeout = JURA_PAIRING_TIMEOUT_S
 
     from homeassistant.__main__ import main as hass_main
 

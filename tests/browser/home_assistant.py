@@ -81,7 +81,13 @@ def _hass_environment(config_dir: Path) -> dict[str, str]:
 
 
 def prepare_config(
-    config_dir: Path, *, jura_host: str, jura_port: int, ge_port: int, http_port: int
+    config_dir: Path,
+    *,
+    jura_host: str,
+    jura_port: int,
+    ge_port: int,
+    http_port: int,
+    lamarzocco_local_ports: tuple[int, int],
 ) -> None:
     """Write the configuration and run scripts/develop_setup.py as scripts/develop does."""
     config_dir.mkdir(parents=True, exist_ok=True)
@@ -106,6 +112,10 @@ def prepare_config(
             str(ge_port),
             "--http-port",
             str(http_port),
+            "--lm-local-port",
+            str(lamarzocco_local_ports[0]),
+            "--lm-direct-port",
+            str(lamarzocco_local_ports[1]),
         ],
         cwd=ROOT,
         env=_environment(),

@@ -2,36 +2,61 @@
 
 from __future__ import annotations
 
+import time
+
 from playwright.sync_api import Page, expect
 
 from .conftest import BrowserEnvironment
-from .ui import assert_no_raw_keys, call_ws, use_server_language, wait_for_frontend
+from .ui import (
+    assert_no_raw_keys,
+    device_id,
+    perform_action,
+    screenshot,
+    use_server_language,
+    wait_for_frontend,
+)
 
 JURA = "Simulated Jura S8"
+BREW_STARTED_WITHIN_S = 10.0
 
 
-def test_brew_without_confirm_shows_the_translated_refusal(
-    browser_environment: BrowserEnvironment,
-) -> None:
+def _brew_yaml(device: str, *, confirm: bool) -> str:
+    lines = [
+        "action: kitchen_connect.brew",
+        "data:",
+        f"  device_id: {device}",
+        "  product: espresso",
+    ]
+    if confirm:
+        lines.append("  confirm: true")
+    return "\n".join(lines) + "\n"
+
+
+def test_brew_needs_confirm_and_runs_with_it(browser_environment: BrowserEnvironment) -> None:
+    """Without ``confirm`` the translated refusal and nothing sent; with it the machine brews."""
     url = browser_environment.hass.url
+    simulators = browser_environment.simulators
 
     def scenario(page: Page) -> None:
         wait_for_frontend(page, url)
         use_server_language(page, "en")
-        devices = call_ws(page, {"type": "config/device_registry/list"})
-        device_id = next(d["id"] for d in devices if d["name"] == JURA)
+        device = device_id(page, JURA)
+        brews = simulators.command("jura_brews")
 
-        # Developer tools > Actions, in YAML mode, without confirm: true.
-        page.goto(f"{url}/developer-tools/action")
-        page.get_by_text("YAML mode", exact=True).click()
-        editor = page.locator("ha-code-editor .cm-content")
-        editor.fill(
-            f"action: kitchen_connect.brew\ndata:\n  device_id: {device_id}\n  product: espresso\n"
-        )
-        page.get_by_role("button", name="Perform action").click()
-        expect(
-            page.get_by_text(f"Nothing was sent. This starts brewing on {JURA} at once")
-        ).to_be_visible()
+        perform_action(page, url, _brew_yaml(device, confirm=False))
+        refusal = page.get_by_text(f"Nothing was sent. This starts brewing on {JURA} at once")
+        expect(refusal).to_be_visible()
+        assert_no_raw_keys(page)
+        screenshot(page, "refused_action")
+        assert simulators.command("jura_brews") == brews
+
+        perform_action(page, url, _brew_yaml(device, confirm=True))
+        deadline = time.monotonic() + BREW_STARTED_WITHIN_S
+        while simulators.command("jura_brews") == brews:
+            assert time.monotonic() < deadline, "the machine never got the brew command"
+            page.wait_for_timeout(200)
+        expect(refusal).to_be_hidden()
+        expect(page.get_by_text("Failed to perform the action")).to_be_hidden()
         assert_no_raw_keys(page)
 
     browser_environment.browser.run_on_page("confirm_gate", scenario, locale="en-US")

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+import re
 
 from playwright.sync_api import Page, expect
 import pytest
 
 from .conftest import BrowserEnvironment
-from .ui import assert_no_raw_keys, use_server_language, wait_for_frontend
+from .ui import (
+    assert_no_raw_keys,
+    entity_named,
+    screenshot,
+    use_server_language,
+    wait_for_frontend,
+    wait_for_state,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,33 +26,124 @@ class DevicePage:
     device: str
     names: tuple[str, ...]  # entity names on the page, translated
     switch: str | None  # a switch to turn on there (Nespresso machines have none)
+    screenshot: str  # the file scripts/screenshots saves the English page as
 
 
 PAGES = {
     "en": (
-        DevicePage("Simulated Jura S8", ("Water tank empty", "Cancel product"), "Panel lock"),
-        DevicePage("Fridge", ("Freezer door", "Turbo cool"), "Quick ice"),
-        DevicePage("Micra", ("Coffee boiler temperature", "Shot timer"), "Steam boiler"),
-        DevicePage("Nespresso Expert&Milk", ("Capsules left", "Drip tray"), None),
+        DevicePage(
+            "Simulated Jura S8",
+            ("Water tank empty", "Cancel product"),
+            "Panel lock",
+            "device_jura",
+        ),
+        DevicePage("Fridge", ("Freezer door", "Turbo cool"), "Quick ice", "device_ge_fridge"),
+        DevicePage(
+            "Micra",
+            ("Coffee boiler temperature", "Shot timer"),
+            "Steam boiler",
+            "device_lamarzocco",
+        ),
+        DevicePage(
+            "Nespresso Expert&Milk", ("Capsules left", "Drip tray"), None, "device_nespresso"
+        ),
     ),
     "de": (
         DevicePage(
-            "Simulated Jura S8", ("Wassertank leer", "Zubereitung abbrechen"), "Tastensperre"
+            "Simulated Jura S8",
+            ("Wassertank leer", "Zubereitung abbrechen"),
+            "Tastensperre",
+            "device_jura",
         ),
-        DevicePage("Fridge", ("Gefrierraumtür", "Superkühlen"), "Schnelleis"),
-        DevicePage("Micra", ("Temperatur Kaffeekessel", "Bezugstimer"), "Dampfkessel"),
-        DevicePage("Nespresso Expert&Milk", ("Verbleibende Kapseln", "Abtropfschale"), None),
+        DevicePage("Fridge", ("Gefrierraumtür", "Superkühlen"), "Schnelleis", "device_ge_fridge"),
+        DevicePage(
+            "Micra", ("Temperatur Kaffeekessel", "Bezugstimer"), "Dampfkessel", "device_lamarzocco"
+        ),
+        DevicePage(
+            "Nespresso Expert&Milk",
+            ("Verbleibende Kapseln", "Abtropfschale"),
+            None,
+            "device_nespresso",
+        ),
     ),
 }
 LOCALES = {"en": "en-US", "de": "de-DE"}
+JURA = "Simulated Jura S8"
+OUT_OF_RANGE = re.compile(r"Value 99 for number\.\w+ is outside valid range 1(\.0)? - 30")
+WATER_TANK_BIT = 1  # the EF1091 profile's fill_water alert
 
 
 def open_device(page: Page, url: str, device: str) -> None:
     """Settings > Devices & services > Kitchen Connect > the device's row."""
     wait_for_frontend(page, url, "/config/integrations/integration/kitchen_connect")
     # The last match is the device's row; a hub's own entry shows the same name above it.
-    page.get_by_text(device, exact=True).last.click()
+    row = page.get_by_text(device, exact=True).last
+    expect(row).to_be_visible()
+    assert_no_raw_keys(page)
+    row.click()
     page.wait_for_url("**/config/devices/device/**")
+
+
+def _shown_state(page: Page, entity_id: str) -> str:
+    """The state as the frontend words it in its language."""
+    return str(
+        page.evaluate(
+            """id => { const hass = document.querySelector('home-assistant').hass;
+                       return hass.formatEntityState(hass.states[id]); }""",
+            entity_id,
+        )
+    )
+
+
+def test_device_page_follows_the_machine_and_refuses_a_number_out_of_range(
+    browser_environment: BrowserEnvironment,
+) -> None:
+    """The machine reports an empty tank: the page says so; a hardness of 99 is refused."""
+    url = browser_environment.hass.url
+    simulators = browser_environment.simulators
+
+    def scenario(page: Page) -> None:
+        wait_for_frontend(page, url)
+        use_server_language(page, "en")
+        open_device(page, url, JURA)
+        tank = entity_named(page, JURA, "Water tank empty")
+        row = page.locator("hui-simple-entity-row").filter(has_text="Water tank empty")
+        expect(row).to_contain_text(_shown_state(page, tank))
+        before = _shown_state(page, tank)
+
+        simulators.command(f"jura_alert {WATER_TANK_BIT} on")
+        try:
+            wait_for_state(page, tank, "on")
+            expect(row).to_contain_text(_shown_state(page, tank))
+            assert _shown_state(page, tank) != before
+        finally:
+            simulators.command(f"jura_alert {WATER_TANK_BIT} off")
+        wait_for_state(page, tank, "off")
+        expect(row).to_contain_text(before)
+
+        hardness = entity_named(page, JURA, "Water hardness")
+        value = page.evaluate(
+            "id => document.querySelector('home-assistant').hass.states[id].state", hardness
+        )
+        box = (
+            page.locator("hui-number-entity-row")
+            .filter(has_text="Water hardness")
+            .get_by_role("spinbutton")
+        )
+        box.fill("99")
+        box.press("Enter")
+        # Home Assistant's own check, shown as a notification at the bottom of the page.
+        expect(page.locator("ha-toast").get_by_text(OUT_OF_RANGE).first).to_be_visible()
+        assert_no_raw_keys(page)
+        screenshot(page, "refused_number")
+        assert (
+            page.evaluate(
+                "id => document.querySelector('home-assistant').hass.states[id].state", hardness
+            )
+            == value
+        )
+
+    browser_environment.browser.run_on_page("device_page_changes", scenario, locale="en-US")
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
@@ -65,6 +164,8 @@ def test_device_pages_are_translated_and_controls_work(
             for name in expected.names:
                 expect(page.get_by_text(name, exact=True).first).to_be_visible()
             assert_no_raw_keys(page)
+            if language == "en":
+                screenshot(page, expected.screenshot)
             if expected.switch is None:
                 continue
 

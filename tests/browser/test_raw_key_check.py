@@ -26,5 +26,6 @@ def test_scan_finds_a_raw_key_inside_a_shadow_root(
         page.set_content(SHADOW_PAGE)
         with pytest.raises(AssertionError, match="jura_panel_lock"):
             assert_no_raw_keys(page)
+        page.set_content("<p>Panel lock</p>")
 
     browser_environment.browser.run_on_page("raw_key_check", scenario, locale="en-US")
