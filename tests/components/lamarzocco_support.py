@@ -16,6 +16,8 @@ import pytest
 from custom_components.kitchen_connect.const import DOMAIN
 from custom_components.kitchen_connect.lamarzocco import account as lm_account, const as lm_const
 from custom_components.kitchen_connect.lamarzocco.runtime import LaMarzoccoRuntimeData
+from simulators.lamarzocco.household import Household
+from simulators.lamarzocco.local_gateway import LocalGateway, old_gateway_household
 from simulators.lamarzocco.server import (
     DEFAULT_PASSWORD,
     DEFAULT_USERNAME,
@@ -139,3 +141,23 @@ async def lamarzocco_simulator() -> AsyncIterator[LaMarzoccoCloudSimulator]:
     await simulator.start()
     yield simulator
     await simulator.stop()
+
+
+# --- machines on older gateways ------------------------------------------------------------
+
+OLD_GATEWAY_MINI = "LM000101"
+
+
+@pytest.fixture
+def old_household() -> Household:
+    """The machines behind older gateways, heating up sixty times faster."""
+    return old_gateway_household(time_scale=60.0)
+
+
+@pytest.fixture
+async def gateway(old_household: Household) -> AsyncIterator[LocalGateway]:
+    """The Linea Mini's gateway with its local API on a free loopback port."""
+    simulated = LocalGateway(old_household, OLD_GATEWAY_MINI, tick=0.05, keep_alive=0.2)
+    await simulated.start()
+    yield simulated
+    await simulated.stop()

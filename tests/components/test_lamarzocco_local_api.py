@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 import logging
 from typing import Any
 
@@ -57,7 +56,11 @@ from custom_components.kitchen_connect.lamarzocco.legacy.local_api.runtime impor
 from custom_components.kitchen_connect.lamarzocco.legacy.probe import ProbeResult
 from simulators.ha_bluetooth import SimulatedScanner, async_start_scanner
 from simulators.lamarzocco.household import Household, default_household
-from simulators.lamarzocco.local_gateway import LocalGateway, old_gateway_household
+from simulators.lamarzocco.local_gateway import LocalGateway
+
+from .lamarzocco_support import gateway, old_household
+
+__all__ = ["gateway", "old_household"]
 from simulators.lamarzocco.peripheral import LaMarzoccoAir
 
 from ..helpers import wait_for
@@ -76,16 +79,8 @@ def quick_reconnect(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def household() -> Household:
-    return old_gateway_household(time_scale=60.0)
-
-
-@pytest.fixture
-async def gateway(household: Household) -> AsyncIterator[LocalGateway]:
-    simulated = LocalGateway(household, MINI, tick=0.05, keep_alive=0.2)
-    await simulated.start()
-    yield simulated
-    await simulated.stop()
+def household(old_household: Household) -> Household:
+    return old_household
 
 
 def local_api_entry(gateway: LocalGateway, **extra: Any) -> MockConfigEntry:

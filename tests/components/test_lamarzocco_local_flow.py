@@ -46,7 +46,11 @@ from custom_components.kitchen_connect.lamarzocco.legacy.direct import (
 from simulators.ha_bluetooth import SimulatedScanner, async_start_scanner
 from simulators.lamarzocco.direct_machine import DEFAULT_KEY, LINEA_MINI, DirectMachineSimulator
 from simulators.lamarzocco.household import Household
-from simulators.lamarzocco.local_gateway import LocalGateway, old_gateway_household
+from simulators.lamarzocco.local_gateway import LocalGateway
+
+from .lamarzocco_support import gateway, old_household
+
+__all__ = ["gateway", "old_household"]
 from simulators.lamarzocco.peripheral import LaMarzoccoAir
 
 MINI = "LM000101"
@@ -67,16 +71,8 @@ def short_sessions(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def household() -> Household:
-    return old_gateway_household(time_scale=60.0)
-
-
-@pytest.fixture
-async def gateway(household: Household) -> AsyncIterator[LocalGateway]:
-    simulated = LocalGateway(household, MINI, tick=0.05, keep_alive=0.2)
-    await simulated.start()
-    yield simulated
-    await simulated.stop()
+def household(old_household: Household) -> Household:
+    return old_household
 
 
 @pytest.fixture

@@ -25,11 +25,11 @@ class DirectBinarySensorDescription(DirectEntityDescription, BinarySensorEntityD
 
 
 def _heater(key: str, flag: Heating) -> DirectBinarySensorDescription:
-    """Whether a boiler's heating element is on, as the status block's bits say."""
+    """Whether a boiler's heating element is running, as the status block's bits say."""
     return DirectBinarySensorDescription(
         key=key,
         translation_key=key,
-        device_class=BinarySensorDeviceClass.HEAT,
+        device_class=BinarySensorDeviceClass.RUNNING,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda state: flag in state.snapshot.status.heating,
     )

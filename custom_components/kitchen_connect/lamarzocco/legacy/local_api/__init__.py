@@ -34,7 +34,9 @@ __all__ = ["LOCAL_API_PLATFORMS", "async_probe_local_api", "async_setup_local_ap
 
 # A write waits this long for the machine over Bluetooth before it is reported as failed.
 WRITE_TIMEOUTS: Final = Timeouts(connect=10.0, gatt=5.0, operation=20.0)
-PROBE_TIMEOUT: Final = 8.0
+# A gateway on the local network answers its config at once; on a port where a raw TCP
+# machine listens nothing ever answers, and the flow tries that transport next.
+PROBE_TIMEOUT: Final = 4.0
 
 LOCAL_API_PLATFORMS: Final[Mapping[Platform, PlatformSetup[ConfigEntry[Any]]]] = {
     Platform.BINARY_SENSOR: binary_sensor.async_setup_entry,
