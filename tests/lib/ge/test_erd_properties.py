@@ -17,6 +17,7 @@ from custom_components.kitchen_connect.kitchenlib.ge.erd import (
     known_erd_codes,
 )
 from custom_components.kitchen_connect.kitchenlib.ge.erd.sentinels import ALL_ONES_IS_NONE
+from custom_components.kitchen_connect.kitchenlib.ge.erd.table import CODECS, DECODERS
 
 
 def spec_of(code: int) -> ErdSpec:
@@ -190,3 +191,19 @@ def test_read_only_codes_refuse_writes() -> None:
     for spec in READ_ONLY:
         with pytest.raises(ProtocolError, match="read-only"):
             encode_erd(spec.code, 0)
+
+
+@every_example
+@given(st.data())
+def test_decoders_read_every_field_as_its_own_reader_does(data: st.DataObject) -> None:
+    """The one-pass decoders built for speed agree with the per-field readers."""
+    for spec in SPECS:
+        size = spec.size
+        raw = data.draw(
+            st.binary(min_size=size, max_size=size + 3)
+            | st.sampled_from([b"\xff" * size, b"\x00" * size, b"\x80" * size, b"\x7f" * size]),
+            label=label(spec),
+        )
+        readers = CODECS[spec.code].readers
+        expected = readers[0][1](raw) if spec.single else {key: read(raw) for key, read in readers}
+        assert DECODERS[spec.code](raw) == expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 from typing import Any
+from unittest.mock import patch
 
 from hypothesis import given, strategies as st
 import pytest
@@ -174,6 +175,67 @@ def test_full_read_reply_normalises_mixed_case_codes() -> None:
 def test_publish_frame() -> None:
     """A push names the appliance, the ERD and its new raw value."""
     assert m.parse_frame(_dump(PUBLISH)) == m.ErdPublish(MAC, 0x7B07, "01")
+
+
+def test_publish_frame_reads_alike_however_it_is_spelled() -> None:
+    """The service's compact push, spaced JSON, other key orders and bytes: one reading."""
+    compact = json.dumps(PUBLISH, separators=(",", ":"))
+    reordered = json.dumps(dict(reversed(PUBLISH.items())), separators=(",", ":"))
+    expected = m.ErdPublish(MAC, 0x7B07, "01")
+    for text in (
+        compact,
+        _dump(PUBLISH),
+        reordered,
+        compact.encode(),
+        compact.replace(MAC, MAC.lower()),
+    ):
+        assert m.parse_frame(text) == expected
+    assert m._compact_publish(compact) == expected  # the usual push takes the short way
+
+
+@pytest.mark.parametrize(
+    ("raw_character", "readable"), [("\x01", False), ("\x1f", False), ("\x7f", True)]
+)
+def test_raw_characters_in_a_compact_push_follow_json(raw_character: str, readable: bool) -> None:
+    """JSON refuses raw control characters inside strings and takes DEL as it is."""
+    text = json.dumps(PUBLISH, separators=(",", ":")).replace(USER, USER + raw_character)
+    if readable:
+        assert m.parse_frame(text) == m.ErdPublish(MAC, 0x7B07, "01")
+    else:
+        with pytest.raises(ProtocolError):
+            m.parse_frame(text)
+
+
+_any_string = st.text(max_size=14) | st.sampled_from(["", MAC, "0x7B07", "0x7b07", '"', "\\"])
+
+
+@given(
+    st.fixed_dictionaries(
+        {
+            "applianceId": _any_string,
+            "erd": _any_string,
+            "time": _any_string,
+            "value": _any_string | st.sampled_from(["01", "0a", "FF00"]),
+        }
+    ),
+    _any_string,
+    _any_string,
+    st.booleans(),
+)
+def test_compact_pushes_read_as_the_general_parser_reads_them(
+    item: dict[str, str], resource: str, user: str, ascii_only: bool
+) -> None:
+    """Whatever the strings hold, a compact push parses as the general JSON path reads it."""
+    frame = {"item": item, "resource": resource, "kind": "publish#erd", "userId": user}
+    text = json.dumps(frame, separators=(",", ":"), ensure_ascii=ascii_only)
+    try:
+        with patch.object(m, "_compact_publish", return_value=None):
+            expected = m.parse_frame(text)
+    except ProtocolError:
+        with pytest.raises(ProtocolError):
+            m.parse_frame(text)
+    else:
+        assert m.parse_frame(text) == expected
 
 
 def test_informational_frames() -> None:

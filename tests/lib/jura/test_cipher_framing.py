@@ -183,3 +183,87 @@ def test_splitter_drops_an_oversized_partial_frame_and_recovers() -> None:
     frames = splitter.feed(encode_frame("@tg:C000FF46"))
     assert [decode_frame(frame) for frame in frames] == ["@tg:C000FF46"]
     assert splitter.dropped == 1
+
+
+# --- Speed-ups read exactly like the byte-by-byte definitions -------------------------------
+
+_SBOX_A = (1, 0, 3, 2, 15, 14, 8, 10, 6, 13, 7, 12, 11, 9, 5, 4)
+_SBOX_B = (9, 12, 6, 11, 10, 15, 2, 14, 13, 0, 4, 3, 1, 8, 7, 5)
+
+
+def _reference_crypt(data: bytes, key: int) -> bytes:
+    """The cipher as the protocol notes define it: nibble by nibble, position by position."""
+    key_high, key_low = key >> 4, key & 15
+
+    def nibble(value: int, position: int) -> int:
+        quarter = (position >> 4) & 15
+        step1 = (value + position + key_high) & 15
+        step2 = (_SBOX_A[step1] + key_low + quarter - position - key_high) & 15
+        step3 = (_SBOX_B[step2] + key_high + position - key_low - quarter) & 15
+        return (_SBOX_A[step3] - position - key_high) & 15
+
+    out = bytearray()
+    for index, value in enumerate(data):
+        position = (2 * index) & 255
+        out.append(nibble(value >> 4, position) << 4 | nibble(value & 15, position + 1))
+    return bytes(out)
+
+
+def test_cipher_tables_match_the_nibble_definition_for_every_key() -> None:
+    data = random.Random(3).randbytes(300)  # every position of the 128-byte period, twice
+    for key in range(256):
+        assert crypt(data, key) == _reference_crypt(data, key)
+
+
+def _reference_unescape(data: bytes) -> bytes:
+    out, pending = bytearray(), False
+    for value in data:
+        if pending:
+            if value ^ 0x80 not in RESERVED:
+                raise ProtocolError("pointless escape")
+            out.append(value ^ 0x80)
+            pending = False
+        elif value == ESCAPE:
+            pending = True
+        elif value in RESERVED:
+            raise ProtocolError("unescaped reserved byte")
+        else:
+            out.append(value)
+    if pending:
+        raise ProtocolError("dangling escape")
+    return bytes(out)
+
+
+# Bytes drawn mostly from the reserved ones and their escaped forms, where the edge cases are.
+_escape_heavy = st.lists(
+    st.sampled_from(sorted(RESERVED | {value ^ 0x80 for value in RESERVED} | {0x41, 0xFF}))
+    | st.integers(0, 255),
+    max_size=40,
+).map(bytes)
+
+
+@settings(max_examples=400)
+@given(data=_escape_heavy)
+def test_unescape_agrees_with_the_byte_by_byte_reading(data: bytes) -> None:
+    try:
+        expected = _reference_unescape(data)
+    except ProtocolError:
+        with pytest.raises(ProtocolError):
+            unescape(data)
+    else:
+        assert unescape(data) == expected
+
+
+@settings(max_examples=300)
+@given(data=_escape_heavy)
+def test_escape_agrees_with_the_byte_by_byte_writing(data: bytes) -> None:
+    expected = b"".join(
+        bytes((ESCAPE, value ^ 0x80)) if value in RESERVED else bytes((value,)) for value in data
+    )
+    assert escape(data) == expected
+
+
+@pytest.mark.parametrize("key", [-1, 256])
+def test_a_frame_key_must_fit_one_byte(key: int) -> None:
+    with pytest.raises(ValueError, match="one byte"):
+        encode_frame("@TG:43", key=key)

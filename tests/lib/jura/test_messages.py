@@ -204,6 +204,72 @@ def test_parse_hex_rejects_non_hex(payload: str) -> None:
         m.decode_status_bits(payload)
 
 
+@pytest.mark.parametrize("payload", [" 00 ", "00 01", "\t0\n01", "0 01", "00\u3000"])
+def test_parse_hex_refuses_whitespace_between_digits(payload: str) -> None:
+    with pytest.raises(ProtocolError):
+        m.parse_hex(payload)
+
+
+@pytest.mark.parametrize(("payload", "message"), [("001", "odd-length"), ("0g", "not hex")])
+def test_parse_hex_says_what_is_wrong(payload: str, message: str) -> None:
+    with pytest.raises(ProtocolError, match=message):
+        m.parse_hex(payload)
+
+
+@settings(max_examples=300)
+@given(data=st.binary(min_size=1, max_size=12), lower=st.booleans())
+def test_status_bits_are_the_set_bits_msb_first(data: bytes, lower: bool) -> None:
+    payload = data.hex() if lower else data.hex().upper()
+    expected = {
+        8 * index + bit
+        for index, value in enumerate(data)
+        for bit in range(8)
+        if value >> 7 - bit & 1
+    }
+    assert m.decode_status_bits(payload) == expected
+
+
+def _strip_echo_by_the_rules(text: str, command: str) -> str:
+    """strip_echo spelled out from the public helpers, without any shortcut."""
+    verb, _, argument = command.partition(":")
+    if m.is_refusal(text):
+        raise CommandRefusedError(text)
+    got, payload = m.split_reply(text)
+    if got != verb.lower() or payload[: len(argument)].upper() != argument.upper():
+        raise ProtocolError(text)
+    return payload[len(argument) :]
+
+
+_COMMANDS = st.sampled_from(
+    [m.MAINTENANCE_COUNTERS, m.MAINTENANCE_PERCENT, m.CANCEL, m.STANDBY, "@TG", "@AN:ERR", "@T-G:4"]
+)
+_REPLY_PIECES = st.sampled_from(
+    ["@tg:", "@TG:", "@an:", "@an:error", "@AN:ERROR", "43", "c0", "C0"]
+)
+
+
+@settings(max_examples=400)
+@given(
+    command=_COMMANDS,
+    text=st.lists(_REPLY_PIECES | st.text(max_size=4), max_size=4).map("".join),
+)
+def test_strip_echo_agrees_with_the_rules(command: str, text: str) -> None:
+    try:
+        expected = _strip_echo_by_the_rules(text, command)
+    except (ProtocolError, CommandRefusedError) as err:
+        with pytest.raises(type(err)):
+            m.strip_echo(text, command)
+    else:
+        assert m.strip_echo(text, command) == expected
+
+
+def test_maintenance_counters_of_a_long_layout() -> None:
+    # More fields than the prepared layouts: the same reading, from a layout made on the spot.
+    fields = (*S8_COUNTER_FIELDS, P.CLEANING)
+    payload = "0001000200030004000500060007"
+    assert m.parse_maintenance_counters(payload, fields)[P.CLEANING] == 7
+
+
 # --- Handshake ------------------------------------------------------------------------------
 
 TOKEN = "0123456789abcdef" * 4

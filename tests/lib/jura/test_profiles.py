@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 import subprocess
 import sys
@@ -312,3 +313,28 @@ def test_generated_module_is_up_to_date(tmp_path: Path) -> None:
     assert output.read_text(encoding="utf-8") == COMMITTED.read_text(encoding="utf-8"), (
         "profile_data.py is stale; run scripts/generate_jura_profiles.py"
     )
+
+
+def test_lookups_find_what_a_search_of_the_tables_finds() -> None:
+    for profile in all_profiles():
+        for bit in range(64):
+            first = next((alert for alert in profile.alerts if alert.bit == bit), None)
+            assert profile.alert(bit) is first
+        for code in range(256):
+            product = next((item for item in profile.products if item.code == code), None)
+            assert profile.product(code) is product
+        bits = {alert.bit for alert in profile.alerts} | {60, 61, 62, 63}
+        assert profile.alert_keys(bits) == {alert.key for alert in profile.alerts}
+
+
+def test_lookups_follow_a_changed_copy_and_stay_out_of_equality() -> None:
+    s8 = get_profile("EF1091")
+    assert s8 is not None
+    espresso = s8.product_by_key("espresso")
+    assert espresso is not None
+    copy = dataclasses.replace(s8, products=(espresso,), alerts=s8.alerts[:1])
+    assert copy.product(espresso.code) is espresso
+    assert copy.alert(s8.alerts[1].bit) is None
+    assert dataclasses.replace(s8) == s8
+    assert hash(dataclasses.replace(s8)) == hash(s8)
+    assert "_alerts_by_bit" not in repr(s8)

@@ -7,6 +7,8 @@ inside an encoded body, so a reader must never resynchronise on it.
 
 from __future__ import annotations
 
+import re
+
 from ..errors import ProtocolError
 from .cipher import crypt, random_key
 
@@ -15,48 +17,55 @@ TERMINATOR = b"\r\n"
 ESCAPE = 0x1B
 RESERVED = frozenset({0x00, 0x0A, 0x0D, 0x1B, 0x26})
 MAX_FRAME_BYTES = 4096
+_FRAME_START_BYTE = bytes((FRAME_START,))
+_RESERVED_BYTES = bytes(sorted(RESERVED))
+_RESERVED_PATTERN = re.compile(b"[" + re.escape(_RESERVED_BYTES) + b"]")
+_ESCAPED_FORM = {bytes((value,)): bytes((ESCAPE, value ^ 0x80)) for value in RESERVED}
+_UNESCAPED_FORM = {value ^ 0x80: bytes((value,)) for value in RESERVED}
+_ESCAPE_BYTE = bytes((ESCAPE,))
+_FRAME_KEYS = tuple(_ESCAPED_FORM.get(bytes((key,)), bytes((key,))) for key in range(256))
+
+
+def _has_reserved(data: bytes) -> bool:
+    return len(data.translate(None, _RESERVED_BYTES)) != len(data)
 
 
 def escape(data: bytes) -> bytes:
     """Replace every reserved byte by ESC + (byte XOR 0x80)."""
-    out = bytearray()
-    for value in data:
-        if value in RESERVED:
-            out += bytes((ESCAPE, value ^ 0x80))
-        else:
-            out.append(value)
-    return bytes(out)
+    if not _has_reserved(data):
+        return bytes(data)
+    return _RESERVED_PATTERN.sub(lambda match: _ESCAPED_FORM[match[0]], data)
 
 
 def unescape(data: bytes) -> bytes:
     """Undo :func:`escape`; a dangling or pointless escape is a protocol error."""
-    out = bytearray()
-    pending = False
-    for value in data:
-        if pending:
-            original = value ^ 0x80
-            if original not in RESERVED:
-                raise ProtocolError(f"escape of a byte that needs none: {value:#04x}")
-            out.append(original)
-            pending = False
-        elif value == ESCAPE:
-            pending = True
-        elif value in RESERVED:
-            raise ProtocolError(f"unescaped reserved byte {value:#04x}")
-        else:
-            out.append(value)
-    if pending:
-        raise ProtocolError("frame ends inside an escape sequence")
-    return bytes(out)
+    if not _has_reserved(data):
+        return bytes(data)
+    head, *escaped_runs = data.split(_ESCAPE_BYTE)
+    plain = [head]
+    out = [head]
+    for run in escaped_runs:
+        if not run:
+            # ESC at the very end, or ESC ESC (which would stand for 0x9B, not reserved).
+            raise ProtocolError("frame ends inside an escape sequence or escapes an escape")
+        original = _UNESCAPED_FORM.get(run[0])
+        if original is None:
+            raise ProtocolError(f"escape of a byte that needs none: {run[0]:#04x}")
+        plain.append(run[1:])
+        out += (original, run[1:])
+    if _has_reserved(b"".join(plain)):
+        raise ProtocolError("unescaped reserved byte")
+    return b"".join(out)
 
 
 def encode_frame(text: str, key: int | None = None) -> bytes:
     """Encode one command (without CRLF) into a complete wire frame."""
     if key is None:
         key = random_key()
-    plain = text.encode("ascii") + TERMINATOR
-    body = crypt(plain, key)
-    return bytes((FRAME_START,)) + escape(bytes((key,)) + body) + TERMINATOR
+    elif not 0 <= key <= 0xFF:
+        raise ValueError(f"a frame key is one byte, got {key}")
+    body = crypt(text.encode("ascii") + TERMINATOR, key)
+    return b"".join((_FRAME_START_BYTE, _FRAME_KEYS[key], escape(body), TERMINATOR))
 
 
 def decode_frame(frame: bytes) -> str:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-import string
+import re
+import struct
 
 from ..errors import CommandRefusedError, InvalidValueError, ProtocolError
 from .models import (
@@ -65,14 +66,14 @@ FORBIDDEN_COMMANDS = frozenset(
 )
 HARMLESS_EXCEPTIONS = frozenset({"@HU?"})
 
-_HEX_DIGITS = frozenset(string.hexdigits)
+_HEX_TEXT = re.compile(r"[0-9A-Fa-f]+")
 
 
 # --- Generic helpers -----------------------------------------------------------------------
 
 
 def _is_hex(text: str) -> bool:
-    return bool(text) and all(char in _HEX_DIGITS for char in text)
+    return _HEX_TEXT.fullmatch(text) is not None
 
 
 def _same_hex(text: str, expected: str) -> bool:
@@ -87,11 +88,16 @@ def checksum(text: str) -> str:
 
 def parse_hex(payload: str) -> bytes:
     """Hex text from the wire to bytes; anything else is a protocol error."""
-    if len(payload) % 2:
-        raise ProtocolError(f"odd-length hex payload: {payload!r}")
-    if payload and not _is_hex(payload):
+    try:
+        data = bytes.fromhex(payload)
+    except ValueError:
+        data = None
+    # fromhex skips whitespace between digits; the wire never has any, so it fails too.
+    if data is None or len(data) * 2 != len(payload):
+        if len(payload) % 2:
+            raise ProtocolError(f"odd-length hex payload: {payload!r}")
         raise ProtocolError(f"not hex: {payload!r}")
-    return bytes.fromhex(payload)
+    return data
 
 
 def _byte_hex(value: int, what: str) -> str:
@@ -133,11 +139,32 @@ def _reply_payload(text: str, verb: str) -> str:
     return payload
 
 
+_ECHOES: dict[str, str | None] = {}
+_MAX_ECHOES = 64  # the commands that expect an echo are a handful of constants
+
+
+def _plain_echo(command: str) -> str | None:
+    """How a reply to ``command`` starts when it echoes the command exactly, if that is safe.
+
+    None for a command whose echo could also be a refusal or no message at all.
+    """
+    verb, _, argument = command.partition(":")
+    echo = f"{verb.lower()}:{argument}"
+    safe = verb.startswith("@") and verb[1:].isalnum() and not REFUSAL.startswith(echo.lower())
+    if len(_ECHOES) < _MAX_ECHOES:
+        _ECHOES[command] = echo if safe else None
+    return echo if safe else None
+
+
 def strip_echo(text: str, command: str) -> str:
     """The payload of ``command``'s reply after its echo.
 
     ``strip_echo("@tg:4300150001", "@TG:43")`` is ``"00150001"``.
     """
+    echo = _ECHOES[command] if command in _ECHOES else _plain_echo(command)
+    # The usual reply repeats the command's own hex: the general checks cannot fail on it.
+    if echo is not None and text.startswith(echo) and text.isascii():
+        return text[len(echo) :]
     verb, _, argument = command.partition(":")
     payload = _reply_payload(text, verb.lower())
     if payload[: len(argument)].upper() != argument.upper():
@@ -233,16 +260,17 @@ def parse_handshake_reply(text: str) -> HandshakeResult:
 # --- Status and progress pushes ------------------------------------------------------------
 
 
+# The set bits of every byte value, numbered MSB-first.
+_SET_BITS = tuple(tuple(bit for bit in range(8) if value & (0x80 >> bit)) for value in range(256))
+
+
 def decode_status_bits(payload: str) -> frozenset[int]:
     """The set bits of an ``@TF`` payload, numbered MSB-first within each byte."""
     data = parse_hex(payload)
     if not data:
         raise ProtocolError("empty status payload")
     return frozenset(
-        index * 8 + bit
-        for index, value in enumerate(data)
-        for bit in range(8)
-        if value & (0x80 >> bit)
+        index * 8 + bit for index, value in enumerate(data) if value for bit in _SET_BITS[value]
     )
 
 
@@ -304,12 +332,21 @@ def _maintenance_bytes(payload: str, needed: int, what: str) -> bytes:
     return data
 
 
+# Built once for every count a profile can declare (each process at most once).
+_BIG_ENDIAN_U16S = {count: struct.Struct(f">{count}H") for count in range(len(Process) + 1)}
+
+
 def parse_maintenance_counters(payload: str, fields: Sequence[Process]) -> dict[Process, int]:
     """Decode the hex after ``@tg:43``: one big-endian u16 per field, in ``fields`` order."""
-    data = _maintenance_bytes(payload, 2 * len(fields), "maintenance counter")
-    return {
-        field: int.from_bytes(data[2 * index : 2 * index + 2]) for index, field in enumerate(fields)
-    }
+    count = len(fields)
+    layout = _BIG_ENDIAN_U16S.get(count) or struct.Struct(f">{count}H")
+    data = parse_hex(payload)
+    if len(data) < layout.size:  # extra trailing bytes are tolerated, as in every bank
+        raise ProtocolError(
+            f"maintenance counter payload has {len(data)} bytes, expected {layout.size}"
+        )
+    # One value per field by construction; spelling out strict= costs 100 ns per call here.
+    return dict(zip(fields, layout.unpack_from(data)))  # noqa: B905
 
 
 def encode_maintenance_counters(values: Mapping[Process, int], fields: Sequence[Process]) -> str:

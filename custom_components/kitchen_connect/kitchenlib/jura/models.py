@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -111,6 +112,16 @@ class MachineProfile:
     accept_command: str | None = None
     intake_f18: bool = False
     is_baseline: bool = False  # True when the model is unknown and this is a fallback
+    # Lookups built once: every status push names its alerts through them.
+    _alerts_by_bit: dict[int, AlertDef] = field(init=False, repr=False, compare=False)
+    _products_by_code: dict[int, ProductDef] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The first definition of a bit or code wins, as a linear search would find it.
+        alerts = {alert.bit: alert for alert in reversed(self.alerts)}
+        products = {product.code: product for product in reversed(self.products)}
+        object.__setattr__(self, "_alerts_by_bit", alerts)
+        object.__setattr__(self, "_products_by_code", products)
 
     @property
     def name(self) -> str:
@@ -119,7 +130,7 @@ class MachineProfile:
 
     def product(self, code: int) -> ProductDef | None:
         """The product with wire code ``code``."""
-        return next((product for product in self.products if product.code == code), None)
+        return self._products_by_code.get(code)
 
     def product_by_key(self, key: str) -> ProductDef | None:
         """The product called ``key`` (e.g. ``espresso``)."""
@@ -131,7 +142,12 @@ class MachineProfile:
 
     def alert(self, bit: int) -> AlertDef | None:
         """The alert at status bit ``bit``."""
-        return next((alert for alert in self.alerts if alert.bit == bit), None)
+        return self._alerts_by_bit.get(bit)
+
+    def alert_keys(self, bits: Iterable[int]) -> frozenset[str]:
+        """Names of the alerts at the given status bits that the model declares."""
+        alerts = self._alerts_by_bit
+        return frozenset(alerts[bit].key for bit in bits if bit in alerts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ class MachineStatus(StrEnum):
 
 def active_alert_keys(profile: MachineProfile, state: MachineState) -> frozenset[str]:
     """Names of the alerts currently raised that the model declares."""
-    return frozenset(alert.key for bit in state.alerts if (alert := profile.alert(bit)) is not None)
+    return profile.alert_keys(state.alerts)
 
 
 def machine_status(profile: MachineProfile, state: MachineState) -> MachineStatus:
