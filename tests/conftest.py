@@ -38,6 +38,10 @@ from simulators.nespresso.machine import SimulatedMachine
 
 from .helpers import OTHER_GE_ACCOUNT
 
+# Fails the run when a secret a simulator handed out shows up in a log line, a diagnostics
+# download or a text shown to the user.
+pytest_plugins = ("tests.secrets_plugin",)
+
 # Timing is not what property tests check; in CI the examples are also fixed, so a red run
 # can always be reproduced.
 settings.register_profile("kitchen", deadline=None, derandomize=bool(os.environ.get("CI")))

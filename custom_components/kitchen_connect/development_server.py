@@ -46,7 +46,10 @@ def server_section(default: str) -> Any:
 
 def is_valid_server(value: str) -> bool:
     """An ``http(s)://host[:port]`` base URL without a path."""
-    url = URL(value)
+    try:
+        url = URL(value)
+    except ValueError:
+        return False
     return url.scheme in ("http", "https") and bool(url.host) and url.path in ("", "/")
 
 

@@ -30,6 +30,8 @@ from custom_components.kitchen_connect.kitchenlib.ge.endpoints import (
     Region as _Region,
 )
 
+from .. import secrets_ledger
+
 SESSION_COOKIE: Final = "JSESSIONID"
 DEFAULT_REGION_VALUE: Final = REGION_COOKIE_VALUES[_Region.US]
 BAD_PASSWORD_ALERT: Final = "The email address or password you entered is incorrect."  # noqa: S105
@@ -121,6 +123,10 @@ class SimulatedAuth:
     ) -> None:
         """Serve these accounts; ``log(method, path)`` hears of every request served."""
         self.accounts = list(accounts)
+        for account in self.accounts:
+            secrets_ledger.record("GE e-mail", account.username)
+            secrets_ledger.record("GE password", account.password)
+            secrets_ledger.record("GE user id", account.user_id)
         self.scenario = scenario
         self.sent_codes: list[str] = []
         # Hears (method, code) of every one-time code "sent", e.g. to show it on a console.
@@ -171,6 +177,7 @@ class SimulatedAuth:
     def issue_tokens_for(self, user_id: str) -> dict[str, Any]:
         """A fresh token reply for a user, as ``/oauth2/token`` would send it."""
         refresh_token = secrets.token_urlsafe(32)
+        secrets_ledger.record("GE refresh token", refresh_token)
         self._refresh[refresh_token] = user_id
         return self._access_reply(user_id, refresh_token)
 
@@ -277,6 +284,7 @@ class SimulatedAuth:
 
     def _redirect_with_code(self, user_id: str) -> web.Response:
         code = secrets.token_urlsafe(24)
+        secrets_ledger.record("GE authorisation code", code)
         self._auth_codes[code] = _IssuedCode(user_id, self._clock())
         return _redirect(f"{REDIRECT_URI}?{urlencode({'code': code})}")
 
@@ -354,6 +362,7 @@ class SimulatedAuth:
         ):
             return web.Response(status=400, text="choose a delivery method first")
         session.mfa_code = f"{secrets.randbelow(1_000_000):06d}"
+        secrets_ledger.record("GE one-time code", session.mfa_code)
         session.mfa_code_sent_at = self._clock()
         self.sent_codes.append(session.mfa_code)
         if self.code_listener is not None:
@@ -408,6 +417,7 @@ class SimulatedAuth:
 
     def _access_reply(self, user_id: str, refresh_token: str | None) -> dict[str, Any]:
         access_token = secrets.token_urlsafe(32)
+        secrets_ledger.record("GE access token", access_token)
         lifetime = self.scenario.token_lifetime
         self._access[access_token] = _AccessGrant(user_id, self._clock() + lifetime)
         reply: dict[str, Any] = {

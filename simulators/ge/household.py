@@ -13,12 +13,14 @@ import re
 
 from custom_components.kitchen_connect.kitchenlib.errors import InvalidValueError
 
+from .. import secrets_ledger
 from .appliances import ApplianceModel, ErdStore, model_for
 
 ErdListener = Callable[[str, int, str], None]
 
 _HEX = re.compile(r"(?:[0-9A-Fa-f]{2})+")
 _MAC = re.compile(r"[0-9A-F]{12}")
+_SERIAL = 0x0002
 _MAX_STEP_SECONDS = 60.0
 _MAX_STEPS_PER_TICK = 1000
 
@@ -70,6 +72,7 @@ class Household:
             _check_erd(code, value)
         appliance.mac = mac
         appliance.erds = {code: value.upper() for code, value in appliance.erds.items()}
+        _record_identity(appliance)
         self.appliances[mac] = appliance
         self._models.pop(mac, None)
 
@@ -154,6 +157,18 @@ _GE, _PROFILE, _CAFE, _UNKNOWN = "05", "06", "07", "00"
 def _text(text: str, size: int = 32) -> str:
     """A model/serial style field: length byte, ASCII, zero padding."""
     return (bytes([len(text)]) + text.encode("ascii")).ljust(size, b"\0").hex().upper()
+
+
+def _record_identity(appliance: SimAppliance) -> None:
+    mac = appliance.mac
+    secrets_ledger.record(
+        "GE appliance id (MAC)", mac, ":".join(mac[i : i + 2] for i in range(0, len(mac), 2))
+    )
+    raw = appliance.erds.get(_SERIAL)
+    if raw is not None:
+        field = bytes.fromhex(raw)
+        serial = field[1 : 1 + field[0]] if field else b""
+        secrets_ledger.record("GE serial number", raw, serial)
 
 
 def _bits(*positions: int, size: int) -> str:

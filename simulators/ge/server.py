@@ -31,6 +31,7 @@ from custom_components.kitchen_connect.kitchenlib.errors import ProtocolError
 from custom_components.kitchen_connect.kitchenlib.ge.endpoints import Endpoints
 from custom_components.kitchen_connect.kitchenlib.ge.erd import format_erd_code, parse_erd_code
 
+from .. import secrets_ledger
 from ..lifecycle import HOST, AppSimulator
 from .auth_pages import AuthScenario, SimAccount, SimulatedAuth
 from .household import Household, default_household
@@ -144,6 +145,8 @@ class SmartHqSimulator(AppSimulator):
         self.request_log: list[RequestRecord] = []
         self.write_ack_status = ""  # "" answers writes with "success"; "timeout" is allowed
         self.answer_pings = True  # False: pings go unanswered, as on a half-dead link
+        # Test hook: the port the websocket endpoint names, when a proxy sits in front.
+        self.public_port: int | None = None
         self._rate_limited_frames = 0
         self._failures: list[_Failure] = []
         self._omissions: list[_Omission] = []
@@ -291,11 +294,15 @@ class SmartHqSimulator(AppSimulator):
             )
         user_id, bearer = caller
         ticket = secrets.token_urlsafe(24)
+        secrets_ledger.record("GE websocket ticket", ticket)
         self._tickets[ticket] = (user_id, bearer)
         return web.json_response(
             {
                 "kind": "websocket#endpoint",
-                "endpoint": f"ws://{HOST}:{self._port}{WEBSOCKET_PATH}?access_token={ticket}",
+                "endpoint": (
+                    f"ws://{HOST}:{self.public_port or self._port}{WEBSOCKET_PATH}"
+                    f"?access_token={ticket}"
+                ),
                 "userId": user_id,
             }
         )

@@ -47,6 +47,7 @@ from custom_components.kitchen_connect.kitchenlib.jura.models import (
     ProductDef,
 )
 
+from .. import secrets_ledger
 from ..lifecycle import Simulator
 from .sim_machine import ENERGY_SAFE_BIT, READY_BIT, SimulatedMachine
 
@@ -169,6 +170,8 @@ class JuraSimulator(Simulator):
         self.article = article if article is not None else next(iter(profile.articles), 0)
         self.serial_number = serial_number
         self.machine_number = machine_number
+        secrets_ledger.record("Jura PIN", pin)
+        secrets_ledger.record("Jura serial number", str(serial_number))
         self.display_asleep = False  # pairing requests are never answered
         self.settings_menu_open = False  # pairing requests are refused
         self.refuse_sessions = False  # even paired clients get ABORTED (e.g. the app holds it)
@@ -491,6 +494,7 @@ class JuraSimulator(Simulator):
 
     def _complete_pairing(self, session: _Session, conn_id: str) -> None:
         token = secrets.token_hex(TOKEN_LENGTH // 2).upper()
+        secrets_ledger.record("Jura token", token)
         self._tokens[conn_id] = token
         session.send("@hp4:" + token)
         self._authenticated(session)

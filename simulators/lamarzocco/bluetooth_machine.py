@@ -128,6 +128,7 @@ class BluetoothMachine:
         # A machine on the air has a token, and the cloud hands out the one it accepts.
         self.token = token or machine.ble_auth_token or f"simulated-ble-token-{serial.lower()}"
         machine.ble_auth_token = self.token
+        secrets_ledger.record("La Marzocco Bluetooth token", self.token)
         self.tick = tick
         self.faults = BluetoothFaults()
         self.legacy_key = legacy_key

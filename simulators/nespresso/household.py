@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from custom_components.kitchen_connect.kitchenlib.nespresso.auth import derive_key
 from custom_components.kitchen_connect.kitchenlib.nespresso.models import Family
 
+from .. import secrets_ledger
 from .backend import SimulatedAir
 from .machine import SimulatedMachine
 
@@ -51,6 +52,7 @@ def build_air() -> SimulatedAir:
     """Every dev machine on one air, each holding the key of its seed (if any)."""
     air = SimulatedAir()
     for dev in DEV_MACHINES:
+        secrets_ledger.record("Nespresso key seed", dev.seed)
         key = None if dev.seed is None else derive_key(dev.seed)
         if dev.family is Family.VERTUO:
             machine = SimulatedMachine(Family.VERTUO, key=key, machine_info=VERTUO_INFO)

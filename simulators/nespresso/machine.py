@@ -49,6 +49,8 @@ from custom_components.kitchen_connect.kitchenlib.nespresso.status import (
     encode_vertuo_status,
 )
 
+from .. import secrets_ledger
+
 # ATT errors the library does not name.
 ATT_WRITE_NOT_PERMITTED = 0x03
 ATT_INVALID_LENGTH = 0x0D
@@ -104,6 +106,8 @@ class SimulatedMachine:
         self.machine_info = machine_info
         self.serial = serial
         self._key = key
+        secrets_ledger.record("Nespresso key", key)
+        secrets_ledger.record("Nespresso serial number", serial)
         self.keys_written = 0 if key is None else 1
         self.key_write_attempts = 0
         self.bonded = False
@@ -320,6 +324,7 @@ class SimulatedMachine:
         if self._key is None:
             if self.keys_written >= KEY_STORAGE_SLOTS:
                 raise GattError(ATT_UNLIKELY_ERROR)
+            secrets_ledger.record("Nespresso key", key)
             self._key = key
             self.keys_written += 1
             self._notify(gatt.KEY_STATE, bytes((self.key_state,)))

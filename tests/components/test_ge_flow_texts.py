@@ -315,6 +315,11 @@ async def test_helper_and_develop_entries_store_the_region_as_the_flow_does(
     assert develop[CONF_REGION] == region
 
 
+@pytest.mark.secrets_allowed(
+    "GE appliance id (MAC)",
+    "log line (homeassistant.helpers.entity_registry",
+    "registers legacy entities whose ids hold the MAC, as an old version did",
+)
 async def test_migration_retires_the_light_select_and_number(
     hass: HomeAssistant, ge_simulator: SmartHqSimulator
 ) -> None:

@@ -62,7 +62,8 @@ class JuraConnection:
         try:
             async with asyncio.timeout(timeout):
                 self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
-        except (OSError, TimeoutError) as err:
+        # A host name no resolver can take (a NUL, an over-long label) is a ValueError.
+        except (OSError, TimeoutError, ValueError) as err:
             raise ConnectionFailedError(f"cannot reach {self.host}:{self.port}: {err}") from err
         self._reader_task = asyncio.create_task(self._read_loop(), name=f"jura-read-{self.host}")
 

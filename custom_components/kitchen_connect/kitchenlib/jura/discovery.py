@@ -218,7 +218,8 @@ async def _resolve_ipv4(host: str) -> str:
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, None, family=socket.AF_INET, type=socket.SOCK_DGRAM)
-    except OSError as err:
+    # A name no resolver can take (a NUL, an empty or over-long label) is a ValueError.
+    except (OSError, ValueError) as err:
         raise ConnectionFailedError(f"cannot resolve {host!r}: {err}") from err
     return str(infos[0][4][0])
 
