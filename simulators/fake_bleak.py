@@ -9,8 +9,9 @@ and on a drop fails whatever waits on the link. Each brand adds its GATT convers
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import Any, Protocol
+from collections.abc import Callable, Coroutine
+import functools
+from typing import Any, ClassVar, Protocol
 
 from bleak.args import SizedBuffer
 from bleak.backends.client import BaseBleakClient, NotifyCallback
@@ -32,10 +33,45 @@ class SimulatedLink(Protocol):
         """The advertised name."""
 
 
+class LinkFaults(Protocol):
+    """A test's faults on the links to one address (``simulators.faults.bluetooth``)."""
+
+    async def before(self, backend: FakeBleakBackend[Any], operation: str) -> None:
+        """Runs before a GATT read, write or subscription; may hang, drop or raise."""
+
+
+GATED = ("read_gatt_char", "write_gatt_char", "start_notify")
+
+
+def _gated[**P, T](
+    operation: str, method: Callable[P, Coroutine[Any, Any, T]]
+) -> Callable[P, Coroutine[Any, Any, T]]:
+    @functools.wraps(method)
+    async def gated(*args: P.args, **kwargs: P.kwargs) -> T:
+        backend = args[0]
+        assert isinstance(backend, FakeBleakBackend)
+        faults = FakeBleakBackend.link_faults.get(backend.address.upper())
+        if faults is not None:
+            await faults.before(backend, operation)
+        return await method(*args, **kwargs)
+
+    return gated
+
+
 class FakeBleakBackend[PeripheralT: SimulatedLink](BaseBleakClient):
     """The bleak backend part every simulated peripheral needs."""
 
     mtu = 23  # BlueZ reports the minimum unless a brand negotiates more
+    # Test hook: faults by upper-case address, run before every GATT operation of every
+    # brand's backend (the brands' classes are wrapped as they are defined).
+    link_faults: ClassVar[dict[str, LinkFaults]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for operation in GATED:
+            method = cls.__dict__.get(operation)
+            if method is not None:
+                setattr(cls, operation, _gated(operation, method))
 
     def __init__(
         self,

@@ -1,0 +1,1 @@
+"""Chaos and soak runs: every brand through random faults and a simulated day."""
