@@ -13,10 +13,10 @@ import logging
 from pathlib import Path
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.lock import LockState
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import (
     ATTR_ENTITY_ID,
-    STATE_OFF,
     STATE_ON,
     STATE_UNAVAILABLE,
     STATE_UNKNOWN,
@@ -44,7 +44,7 @@ from tests.helpers import JURA_MACHINE_ID, add_jura_entry, only_platform, wait_f
 
 STATUS = "sensor.kaffeebert_status"
 WATER_TANK = "binary_sensor.kaffeebert_water_tank_empty"
-PANEL_LOCK = "switch.kaffeebert_panel_lock"
+PANEL_LOCK = "lock.kaffeebert_panel"
 CANCEL = "button.kaffeebert_cancel_product"
 CLEANINGS = "sensor.kaffeebert_cleanings"
 LOCKED_KEYS = 39
@@ -186,7 +186,7 @@ async def test_a_numeric_setting_without_a_value_is_unavailable(
 
     assert hass.states.get(_setting_entity(hass, HARDNESS)).state == STATE_UNAVAILABLE
     assert hass.states.get(_setting_entity(hass, BRIGHTNESS)).state == "40"
-    assert hass.states.get(PANEL_LOCK).state == STATE_OFF
+    assert hass.states.get(PANEL_LOCK).state == LockState.UNLOCKED
 
 
 async def test_a_value_that_is_no_option_is_unknown(
@@ -228,6 +228,26 @@ async def test_unanswered_command_is_a_clear_error_and_the_session_stays(
     jura_simulator.set_alert(1)
     jura_simulator.push_now()
     await wait_for(hass, lambda: hass.states.get(WATER_TANK).state == STATE_ON)
+
+
+@pytest.mark.usefixtures("quick_requests")
+async def test_an_unanswered_read_keeps_the_last_counters_without_an_error_line(
+    hass: HomeAssistant, jura_simulator: JuraSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A read the machine leaves unanswered logs no error: an outage is the session's to tell."""
+    await add_jura_entry(hass, jura_simulator)
+    cleanings = hass.states.get(CLEANINGS)
+    assert cleanings is not None
+    assert cleanings.state not in NO_VALUE
+    jura_simulator.ignored_commands.add("@TG:43")
+    asked = jura_simulator.commands.count("@TG:43")
+    coordinator = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.counters
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG):
+        await coordinator.async_refresh()
+    assert jura_simulator.commands.count("@TG:43") > asked
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert hass.states.get(CLEANINGS).state == cleanings.state  # type: ignore[union-attr]
 
 
 async def test_odd_read_back_after_a_write_is_a_clear_error(
@@ -374,8 +394,8 @@ async def test_session_lost_during_setup_leaves_nothing_open(
 
 
 async def _lock_panel(hass: HomeAssistant) -> None:
-    await hass.services.async_call("switch", "turn_on", {ATTR_ENTITY_ID: PANEL_LOCK}, blocking=True)
-    assert hass.states.get(PANEL_LOCK).state == STATE_ON
+    await hass.services.async_call("lock", "lock", {ATTR_ENTITY_ID: PANEL_LOCK}, blocking=True)
+    assert hass.states.get(PANEL_LOCK).state == LockState.LOCKED
 
 
 async def _settle(hass: HomeAssistant) -> None:
@@ -403,7 +423,7 @@ async def test_users_lock_survives_reload_and_restart(
     assert entry.state is ConfigEntryState.LOADED
     assert LOCKED_KEYS in jura_simulator.alerts
     assert "@TS:00" not in jura_simulator.commands
-    assert hass.states.get(PANEL_LOCK).state == STATE_ON
+    assert hass.states.get(PANEL_LOCK).state == LockState.LOCKED
 
 
 async def test_users_lock_survives_an_options_change(
@@ -423,7 +443,7 @@ async def test_users_lock_survives_an_options_change(
 
     assert entry.options[OPTION_COUNTER_INTERVAL] == 20
     assert LOCKED_KEYS in jura_simulator.alerts
-    assert hass.states.get(PANEL_LOCK).state == STATE_ON
+    assert hass.states.get(PANEL_LOCK).state == LockState.LOCKED
 
 
 async def test_unlocking_is_remembered_too(
@@ -432,9 +452,7 @@ async def test_unlocking_is_remembered_too(
     """Unlocked again, a later lock left behind by a dropped app session is released."""
     entry = await add_jura_entry(hass, jura_simulator)
     await _lock_panel(hass)
-    await hass.services.async_call(
-        "switch", "turn_off", {ATTR_ENTITY_ID: PANEL_LOCK}, blocking=True
-    )
+    await hass.services.async_call("lock", "unlock", {ATTR_ENTITY_ID: PANEL_LOCK}, blocking=True)
     assert entry.data[CONF_PANEL_LOCK] is False
 
     await hass.config_entries.async_reload(entry.entry_id)
@@ -442,7 +460,7 @@ async def test_unlocking_is_remembered_too(
     jura_simulator.set_alert(LOCKED_KEYS)  # the phone app locked it and went away
     jura_simulator.push_now()
     await wait_for(hass, lambda: LOCKED_KEYS not in jura_simulator.alerts)
-    await wait_for(hass, lambda: hass.states.get(PANEL_LOCK).state == STATE_OFF)
+    await wait_for(hass, lambda: hass.states.get(PANEL_LOCK).state == LockState.UNLOCKED)
 
 
 async def test_leaked_lock_is_released_once(
@@ -458,7 +476,7 @@ async def test_leaked_lock_is_released_once(
     await _settle(hass)
     assert jura_simulator.commands.count("@TS:00") == 1
     assert caplog.text.count("Releasing a panel lock") == 1
-    assert hass.states.get(PANEL_LOCK).state == STATE_OFF
+    assert hass.states.get(PANEL_LOCK).state == LockState.UNLOCKED
 
 
 def _pending_unlocks() -> list[asyncio.Task[object]]:

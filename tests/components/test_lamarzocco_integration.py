@@ -137,14 +137,18 @@ async def test_out_of_range_value_is_refused_before_sending(
     assert lamarzocco_simulator.count("CoffeeBoilerTargetTemperature") == sent
 
 
-@pytest.mark.parametrize("result", ["Error", "none"])
+@pytest.mark.parametrize(
+    ("result", "error"),
+    [("Error", "lamarzocco_command_refused"), ("none", "lamarzocco_no_result")],
+)
 async def test_a_failed_command_is_not_a_silent_success(
     hass: HomeAssistant,
     lamarzocco_simulator: LaMarzoccoCloudSimulator,
     monkeypatch: pytest.MonkeyPatch,
     result: str,
+    error: str,
 ) -> None:
-    """An error status, or no result at all, reaches the user as a translated error."""
+    """A refusal says so; no result at all says it may have run (so nobody repeats it)."""
     entry = await add_lamarzocco_entry(hass, lamarzocco_simulator)
     await websocket_up(hass, entry)
     monkeypatch.setattr(runtime(entry).account.cloud, "_command_timeout", 0.3)
@@ -156,7 +160,7 @@ async def test_a_failed_command_is_not_a_silent_success(
             {ATTR_ENTITY_ID: entity_id(hass, "switch", MICRA, "steam_boiler")},
             blocking=True,
         )
-    assert raised.value.translation_key == "lamarzocco_command_refused"
+    assert raised.value.translation_key == error
 
 
 async def test_backflush_is_confirm_gated(

@@ -24,6 +24,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 
 from ..const import DOMAIN
 from ..kitchenlib import AuthError, CommandRefusedError, ConnectionFailedError, ProtocolError
+from ..kitchenlib.jura.connection import ReplyTimeoutError
 from ..kitchenlib.jura.machine import JuraMachine, SessionRefusedError
 from ..kitchenlib.jura.models import (
     DiscoveredMachine,
@@ -260,8 +261,12 @@ class JuraReadCoordinator(DataUpdateCoordinator[MachineState]):
                     translation_placeholders={"name": self.config_entry.title, "detail": str(err)},
                 ) from err
             except (ConnectionFailedError, ProtocolError) as err:
-                # A session lost mid-read is the supervisor's to report, not ours.
-                if self.machine.connected:
+                # A session lost mid-read, or gone silent, is the supervisor's to report (once,
+                # when it drops the session), not ours: the last reading stands until then.
+                silent = isinstance(err, ReplyTimeoutError) and self.data is not None
+                if silent:
+                    _LOGGER.debug("%s: no reply to a read; keeping the last one", self.name)
+                elif self.machine.connected:
                     raise UpdateFailed(
                         translation_domain=DOMAIN,
                         translation_key="jura_read_failed",

@@ -16,7 +16,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from ..const import DOMAIN
 from ..entity import KitchenConnectEntity, translate_library_errors
 from ..kitchenlib import AuthError
-from ..kitchenlib.lamarzocco.commands import Command
+from ..kitchenlib.lamarzocco.commands import Command, NoResultError
 from ..kitchenlib.lamarzocco.dashboard import Dashboard
 from ..kitchenlib.lamarzocco.models import Thing
 from ..spec import PlatformSetup
@@ -110,6 +110,15 @@ async def async_send_command(
             not_connected_key="lamarzocco_cloud_unreachable_command",
         ):
             await coordinator.async_send(build())
+    except HomeAssistantError as err:
+        # Sent, but unconfirmed: saying it was not carried out could make a user repeat it.
+        if isinstance(err.__cause__, NoResultError):
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="lamarzocco_no_result",
+                translation_placeholders={"name": title},
+            ) from err.__cause__
+        raise
     except AuthError as err:
         coordinator.config_entry.async_start_reauth(coordinator.hass)
         raise HomeAssistantError(

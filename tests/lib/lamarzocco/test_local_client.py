@@ -101,6 +101,7 @@ async def test_the_stream_pushes_heat_up_shots_and_flushes(
 ) -> None:
     client = _client(session, gateway)
     household.machines[MINI].mode = "StandBy"
+    household.changed(household.machines[MINI])
     listener = Listener(client, LocalState.from_config(await client.async_get_config()))
     await asyncio.wait_for(listener.opened.wait(), 5)
     assert client.streaming

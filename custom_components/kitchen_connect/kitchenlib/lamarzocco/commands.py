@@ -407,6 +407,10 @@ def command_outcome(
     return CommandOutcome.TIMED_OUT if elapsed >= limit else CommandOutcome.WAITING
 
 
+class NoResultError(CommandRefusedError):
+    """The cloud took the command, but no result came back in time: it may have run."""
+
+
 def outcome_error(
     command: Command, outcome: CommandOutcome, update: CommandUpdate | None
 ) -> CommandRefusedError | None:
@@ -415,5 +419,5 @@ def outcome_error(
         detail = (update.error_code or update.status) if update is not None else "Error"
         return CommandRefusedError(f"{command.name} failed on the machine ({detail})")
     if outcome is CommandOutcome.TIMED_OUT:
-        return CommandRefusedError(f"{command.name} got no result from the machine in time")
+        return NoResultError(f"{command.name} got no result from the machine in time")
     return None
