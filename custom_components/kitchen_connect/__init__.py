@@ -7,16 +7,20 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
 from .actions import async_setup_actions
-from .brands import spec_for_entry
+from .brands import async_load_brands, async_spec_for_entry, spec_for_entry
 from .const import DOMAIN, ENTRY_MINOR_VERSION, ENTRY_VERSION
 from .spec import KitchenConnectConfigEntry
+from .voice import async_setup_voice
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the confirm-gated actions of every brand once."""
+    """Register the confirm-gated actions of every brand once, and the voice intents."""
     async_setup_actions(hass)
+    async_setup_voice(hass)
+    # Only the brands the user has: their packages import side by side, off the loop.
+    await async_load_brands(hass, hass.config_entries.async_entries(DOMAIN))
     return True
 
 
@@ -36,7 +40,7 @@ async def async_migrate_entry(hass: HomeAssistant, entry: KitchenConnectConfigEn
 
 async def async_setup_entry(hass: HomeAssistant, entry: KitchenConnectConfigEntry) -> bool:
     """Connect to the appliance or account behind ``entry`` and add its entities."""
-    spec = spec_for_entry(entry)
+    spec = await async_spec_for_entry(hass, entry)
     entry.runtime_data = await spec.async_setup(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, list(spec.platforms))
     return True

@@ -5,7 +5,8 @@ call is checked in this order, and nothing reaches an appliance until every chec
 
 1. the device exists and its entry is loaded;
 2. the device's brand offers the action and the device can run it;
-3. the fields are ones this brand accepts, with valid values;
+3. the fields are ones this brand accepts, with valid values, and this device can take
+   them (the brand's ``check``);
 4. ``confirm: true`` is given; without it the refusal says what would happen.
 """
 
@@ -79,6 +80,8 @@ def _make_handler(name: str) -> Callable[[ServiceCall], Any]:
         if action is None or not action.can_run(entry, identifier):
             raise _refuse("action_not_supported", action=name, name=device_name)
         data = _brand_fields(action, call.data, device_name)
+        if action.check is not None:
+            action.check(entry, identifier, data)
         if not call.data[CONF_CONFIRM]:
             raise _refuse(action.refusal_key_fn(data), name=device_name)
         await action.run(hass, entry, identifier, data)

@@ -2,12 +2,13 @@
 
 Brands are composed, not inherited: each brand's steps live in its own ``BrandFlow``
 object, created when the flow first reaches one of them, so two brands that both answer
-``bluetooth`` or both have a ``reauth`` step never shadow each other.
+``bluetooth`` or both have a ``reauth`` step never shadow each other. A brand's package is
+imported (in the import executor) when the flow first reaches one of its steps.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult, OptionsFlow
@@ -15,7 +16,13 @@ from homeassistant.core import callback
 from homeassistant.helpers.service_info.bluetooth import BluetoothServiceInfo
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 
-from .brands import brand_spec, registered_brands, spec_for_entry
+from .brands import (
+    async_brand_spec,
+    declared_brand,
+    loaded_spec,
+    registered_brands,
+    spec_for_entry,
+)
 from .const import CONF_BRAND, DOMAIN, ENTRY_MINOR_VERSION, ENTRY_VERSION
 from .spec import BrandFlow, BrandSpec
 
@@ -46,18 +53,22 @@ class KitchenConnectConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         """Hand the reauthentication to the entry's brand."""
-        spec = brand_spec(entry_data[CONF_BRAND])
+        spec = await async_brand_spec(self.hass, entry_data[CONF_BRAND])
         return await self._brand_flow(spec).async_step_reauth(entry_data)
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Hand the reconfiguration to the entry's brand."""
-        spec = spec_for_entry(self._get_reconfigure_entry())
+        entry = self._get_reconfigure_entry()
+        spec = await async_brand_spec(self.hass, entry.data[CONF_BRAND])
         return await self._brand_flow(spec).async_step_reconfigure(user_input)
 
     async def _async_discovered(self, source: str, discovery_info: Any) -> ConfigFlowResult:
-        for spec in registered_brands():
+        for brand in registered_brands():
+            if source not in brand.discovery:
+                continue
+            spec = await async_brand_spec(self.hass, brand.key)
             matcher = spec.discovery.get(source)
             if matcher is not None and matcher(discovery_info):
                 step = getattr(self._brand_flow(spec), f"{_STEP_PREFIX}{source}")
@@ -82,10 +93,22 @@ class KitchenConnectConfigFlow(ConfigFlow, domain=DOMAIN):
         """``async_step_<id>`` of a brand's step is that brand's method of the same name."""
         if name.startswith(_STEP_PREFIX):
             step_id = name.removeprefix(_STEP_PREFIX)
-            for spec in registered_brands():
-                if spec.owns_step(step_id):
+            for brand in registered_brands():
+                if not brand.owns_step(step_id):
+                    continue
+                if (spec := loaded_spec(brand.key)) is not None:
                     return getattr(self._brand_flow(spec), name)
+                if step_id == brand.key:  # the menu's entry point: load the brand first
+                    return self._loading_step(brand.key, name)
         raise AttributeError(name)
+
+    def _loading_step(self, key: str, name: str) -> Callable[..., Awaitable[ConfigFlowResult]]:
+        async def _step(*args: Any) -> ConfigFlowResult:
+            spec = await async_brand_spec(self.hass, key)
+            result: ConfigFlowResult = await getattr(self._brand_flow(spec), name)(*args)
+            return result
+
+        return _step
 
     @staticmethod
     @callback
@@ -99,4 +122,4 @@ class KitchenConnectConfigFlow(ConfigFlow, domain=DOMAIN):
     @callback
     def async_supports_options_flow(cls, config_entry: ConfigEntry) -> bool:
         """Only brands with settings of their own have an options flow."""
-        return spec_for_entry(config_entry).options_flow is not None
+        return declared_brand(config_entry.data[CONF_BRAND]).has_options

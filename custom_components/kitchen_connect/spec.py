@@ -1,8 +1,9 @@
 """What a brand declares to plug into the integration.
 
 A brand is one package (``jura/``, ``ge/`` …) whose ``__init__.py`` holds one frozen
-``BrandSpec``; ``brands.py`` lists the specs. The shared modules only ever see these
-types, never a brand's own modules.
+``BrandSpec``; ``brands.py`` declares each brand in one line and imports its package when
+an entry or a flow needs it. The shared modules only ever see these types, never a
+brand's own modules.
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ def _always(_entry: ConfigEntry[Any], _device: str) -> bool:
     return True
 
 
+def owns_step(key: str, step_id: str) -> bool:
+    """Whether ``step_id`` is a config-flow step of the brand ``key``."""
+    return step_id == key or step_id.startswith(f"{key}_")
+
+
 @dataclass(frozen=True, kw_only=True)
 class BrandAction:
     """One confirm-gated action as one brand runs it.
@@ -47,12 +53,16 @@ class BrandAction:
     Several brands may offer an action of the same ``name`` (``brew``); each declares
     the fields it accepts and checks them itself. ``can_run`` tells whether a device
     (by its identifier in our domain) can do it at all, before the confirm check;
-    ``refusal_key_fn`` names the translated refusal that says what would happen.
+    ``check`` raises ``ServiceValidationError`` for fields this device cannot take (a
+    product the model lacks), also before the confirm check, so a call that could never
+    run is refused as such instead of being asked about; ``refusal_key_fn`` names the
+    translated refusal that says what would happen.
     """
 
     name: str
     fields: Mapping[vol.Marker, Any] = field(default_factory=dict)
     can_run: Callable[[ConfigEntry[Any], str], bool] = _always
+    check: Callable[[ConfigEntry[Any], str, Mapping[str, Any]], None] | None = None
     refusal_key_fn: Callable[[Mapping[str, Any]], str]
     run: Callable[[HomeAssistant, ConfigEntry[Any], str, Mapping[str, Any]], Awaitable[None]]
 
@@ -117,7 +127,7 @@ class BrandSpec:
 
     def owns_step(self, step_id: str) -> bool:
         """Whether ``step_id`` is one of this brand's config-flow steps."""
-        return step_id == self.key or step_id.startswith(f"{self.key}_")
+        return owns_step(self.key, step_id)
 
     def action(self, name: str) -> BrandAction | None:
         """This brand's version of the action ``name``, if it has one."""

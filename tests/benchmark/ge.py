@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 import gc
 import sys
 import time
-from typing import Any
 
-from homeassistant.const import EVENT_STATE_CHANGED
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.kitchen_connect.const import DOMAIN
@@ -18,7 +15,7 @@ from custom_components.kitchen_connect.ge import setup as ge_setup
 from custom_components.kitchen_connect.kitchenlib.ge.erd import decode_erd
 from simulators.ge import SmartHqSimulator
 from simulators.ge.household import default_household
-from tests.benchmark.measure import percentile, rss_bytes
+from tests.benchmark.measure import Report, percentile, rss_bytes, state_latencies
 from tests.helpers import ge_entry_data
 
 PUSH_SAMPLES = 1000
@@ -29,9 +26,6 @@ TANK_ENTITY = "water_heater.water_heater"
 TIME_SCALE = 1000.0
 PRODUCTION_TIMING = ge_setup.ClientTiming(**ge_setup.CLIENT_TIMING)
 MEMORY_HOUSEHOLDS = 5  # copies of the ten-appliance household on one account
-
-
-type Report = list[tuple[str, str, Callable[[], bool]]]
 
 
 def bench_decode() -> float:
@@ -48,7 +42,7 @@ def bench_decode() -> float:
     return DECODE_ROUNDS * len(values) / (time.perf_counter() - started)
 
 
-async def _add_entry(hass: HomeAssistant, simulator: SmartHqSimulator) -> MockConfigEntry:
+async def add_entry(hass: HomeAssistant, simulator: SmartHqSimulator) -> MockConfigEntry:
     data = await ge_entry_data(simulator)
     entry = MockConfigEntry(domain=DOMAIN, title="GE bench", unique_id=data["user_id"], data=data)
     entry.add_to_hass(hass)
@@ -59,7 +53,7 @@ async def bench_push_and_setup(hass: HomeAssistant) -> tuple[list[float], float]
     """Setup time of an account with ten appliances, and push-to-state latency."""
     simulator = SmartHqSimulator(tick_interval=0)
     await simulator.start()
-    entry = await _add_entry(hass, simulator)
+    entry = await add_entry(hass, simulator)
     started = time.perf_counter()
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
@@ -68,23 +62,14 @@ async def bench_push_and_setup(hass: HomeAssistant) -> tuple[list[float], float]
         f"entities missing after setup ({entry.state}: {entry.reason})"
     )
 
-    latencies: list[float] = []
-    changed: asyncio.Future[float] | None = None
-
-    # A @callback runs in the event loop; a plain function would run in a worker thread,
-    # adding a thread hop to every figure and resolving the future from another thread.
-    @callback
-    def _on_change(event: Event[Any]) -> None:
-        if event.data["entity_id"] == TANK_ENTITY and changed is not None and not changed.done():
-            changed.set_result(time.perf_counter())
-
-    unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, _on_change)
-    for index in range(PUSH_SAMPLES):
-        changed = hass.loop.create_future()
-        sent = time.perf_counter()
-        simulator.household.set_erd(WATER_HEATER, 0x4026, f"{1000 + 10 * (index % 80):04X}")
-        latencies.append(await asyncio.wait_for(changed, 5) - sent)
-    unsubscribe()
+    latencies = await state_latencies(
+        hass,
+        TANK_ENTITY,
+        PUSH_SAMPLES,
+        lambda index: simulator.household.set_erd(
+            WATER_HEATER, 0x4026, f"{1000 + 10 * (index % 80):04X}"
+        ),
+    )
     await hass.config_entries.async_unload(entry.entry_id)
     await simulator.stop()
     return latencies, setup_seconds
@@ -107,7 +92,7 @@ async def bench_traffic(hass: HomeAssistant) -> tuple[dict[str, int], int]:
     simulator = SmartHqSimulator(tick_interval=0, connection_lifetime=3600 / TIME_SCALE)
     await simulator.start()
     try:
-        entry = await _add_entry(hass, simulator)
+        entry = await add_entry(hass, simulator)
         await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
         first = len(simulator.request_log)
@@ -141,8 +126,8 @@ async def bench_memory(hass: HomeAssistant) -> float:
     assert host.stdout is not None
     assert host.stdin is not None
     port, count = (int(word) for word in (await host.stdout.readline()).split())
-    remote = _RemoteSimulator(port)
-    entry = await _add_entry(hass, remote)  # type: ignore[arg-type]
+    remote = RemoteSimulator(port)
+    entry = await add_entry(hass, remote)  # type: ignore[arg-type]
     gc.collect()
     before = rss_bytes()
     await hass.config_entries.async_setup(entry.entry_id)
@@ -156,7 +141,7 @@ async def bench_memory(hass: HomeAssistant) -> float:
     return per_appliance
 
 
-class _RemoteSimulator:
+class RemoteSimulator:
     """Enough of SmartHqSimulator's interface to sign in to one in another process."""
 
     def __init__(self, port: int) -> None:

@@ -13,7 +13,7 @@ from simulators.ge.household import (
 )
 
 
-def _households(copies: int) -> Household:
+def households(copies: int) -> Household:
     appliances = []
     for copy in range(copies):
         for appliance in default_household().appliances.values():
@@ -30,7 +30,7 @@ def _households(copies: int) -> Household:
 
 
 async def _serve(copies: int) -> None:
-    household = _households(copies)
+    household = households(copies)
     simulator = SmartHqSimulator(household=household, tick_interval=0)
     await simulator.start()
     print(simulator.port, len(household.appliances), flush=True)

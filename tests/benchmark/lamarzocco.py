@@ -9,9 +9,7 @@ import time
 from typing import Any
 
 import aiohttp
-from homeassistant.const import EVENT_STATE_CHANGED
-from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.setup import async_setup_component
+from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.kitchen_connect.const import DOMAIN
@@ -37,7 +35,13 @@ from simulators.lamarzocco.server import (
     DEFAULT_USERNAME,
     LaMarzoccoCloudSimulator,
 )
-from tests.benchmark.measure import Report, latency_lines, rss_bytes
+from tests.benchmark.measure import (
+    Report,
+    async_setup_bluetooth,
+    latency_lines,
+    rss_bytes,
+    state_latencies,
+)
 
 PUSH_SAMPLES = 1000
 MICRA = "MR000001"
@@ -51,7 +55,7 @@ MEMORY_MACHINES = 20
 CORE_REQUESTS_PER_HOUR = 60 + 4 + 2 + 1 / 8
 
 
-async def _entries(
+async def add_entries(
     hass: HomeAssistant,
     simulator: LaMarzoccoCloudSimulator,
     serials: list[str],
@@ -92,7 +96,7 @@ async def _entries(
     return entries
 
 
-async def _wait_connected(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+async def wait_connected(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     async with asyncio.timeout(10):
         while not entry.runtime_data.coordinator.websocket_connected:  # noqa: ASYNC110
             await asyncio.sleep(0.01)
@@ -102,31 +106,22 @@ async def bench_push_and_setup(hass: HomeAssistant) -> tuple[list[float], float]
     """Setup time of one machine, and websocket push-to-state latency."""
     simulator = LaMarzoccoCloudSimulator(tick_interval=0)
     await simulator.start()
-    (entry,) = await _entries(hass, simulator, [MICRA])
+    (entry,) = await add_entries(hass, simulator, [MICRA])
     started = time.perf_counter()
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     setup_seconds = time.perf_counter() - started
     assert hass.states.get(TARGET_ENTITY) is not None, f"entities missing ({entry.state})"
-    await _wait_connected(hass, entry)
+    await wait_connected(hass, entry)
 
-    latencies: list[float] = []
-    changed: asyncio.Future[float] | None = None
-
-    @callback
-    def _on_change(event: Event[Any]) -> None:
-        if event.data["entity_id"] == TARGET_ENTITY and changed is not None and not changed.done():
-            changed.set_result(time.perf_counter())
-
-    unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, _on_change)
     machine = simulator.household.machines[MICRA]
-    for index in range(PUSH_SAMPLES):
-        changed = hass.loop.create_future()
-        machine.coffee_target = 85.0 + (index % 100) / 10
-        sent = time.perf_counter()
-        simulator.household.changed(machine)
-        latencies.append(await asyncio.wait_for(changed, 5) - sent)
-    unsubscribe()
+    latencies = await state_latencies(
+        hass,
+        TARGET_ENTITY,
+        PUSH_SAMPLES,
+        lambda _index: simulator.household.changed(machine),
+        lambda index: setattr(machine, "coffee_target", 85.0 + (index % 100) / 10),
+    )
     await hass.config_entries.async_unload(entry.entry_id)
     await simulator.stop()
     return latencies, setup_seconds
@@ -138,7 +133,7 @@ async def bench_bluetooth(hass: HomeAssistant) -> list[float]:
     Home Assistant's Bluetooth stack runs with a simulated proxy, and Home Assistant's own
     ``lamarzocco`` integration does not discover the simulated machines.
     """
-    assert await async_setup_component(hass, "bluetooth", {})
+    await async_setup_bluetooth(hass)
     await async_drop_discovery(hass, "lamarzocco")
     simulator = LaMarzoccoCloudSimulator(tick_interval=0)
     await simulator.start()
@@ -146,27 +141,20 @@ async def bench_bluetooth(hass: HomeAssistant) -> list[float]:
     scanner = SimulatedScanner("benchmark-proxy", air.peripherals.values())
     stop = async_start_scanner(hass, scanner, interval=None)
     micra = air.by_serial(MICRA)
-    (entry,) = await _entries(hass, simulator, [MICRA], {CONF_BLUETOOTH_ADDRESS: micra.address})
+    (entry,) = await add_entries(hass, simulator, [MICRA], {CONF_BLUETOOTH_ADDRESS: micra.address})
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     async with asyncio.timeout(30):
         while not (entry.runtime_data.bluetooth and entry.runtime_data.bluetooth.connected):  # noqa: ASYNC110
             await asyncio.sleep(0.01)
-    latencies: list[float] = []
-    changed: asyncio.Future[float] | None = None
-
-    @callback
-    def _on_change(event: Event[Any]) -> None:
-        if event.data["entity_id"] == BOILER_ENTITY and changed is not None and not changed.done():
-            changed.set_result(time.perf_counter())
-
-    unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, _on_change)
-    for index in range(PUSH_SAMPLES):
-        changed = hass.loop.create_future()
-        sent = time.perf_counter()
-        micra.machine.notify_telemetry(CoffeeBoiler1UpdateTemperature=80.0 + (index % 100) / 10)
-        latencies.append(await asyncio.wait_for(changed, 5) - sent)
-    unsubscribe()
+    latencies = await state_latencies(
+        hass,
+        BOILER_ENTITY,
+        PUSH_SAMPLES,
+        lambda index: micra.machine.notify_telemetry(
+            CoffeeBoiler1UpdateTemperature=80.0 + (index % 100) / 10
+        ),
+    )
     await hass.config_entries.async_unload(entry.entry_id)
     air.close()
     stop()
@@ -183,12 +171,12 @@ async def bench_traffic(hass: HomeAssistant) -> tuple[Counter[str], int]:
     await simulator.start()
     try:
         serials = list(simulator.household.machines)
-        entries = await _entries(hass, simulator, serials)
+        entries = await add_entries(hass, simulator, serials)
         for entry in entries:
             await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
         for entry in entries:
-            await _wait_connected(hass, entry)
+            await wait_connected(hass, entry)
         await asyncio.sleep(1)  # the dashboards and schedules read after connecting
         first = len(simulator.requests)
         await asyncio.sleep(3600 / TIME_SCALE)
@@ -213,7 +201,7 @@ async def bench_memory(hass: HomeAssistant) -> float:
     ]
     simulator = LaMarzoccoCloudSimulator(household=Household(machines), tick_interval=0)
     await simulator.start()
-    entries = await _entries(hass, simulator, [machine.serial for machine in machines])
+    entries = await add_entries(hass, simulator, [machine.serial for machine in machines])
     await hass.config_entries.async_setup(entries[0].entry_id)
     await hass.async_block_till_done()
     gc.collect()

@@ -1,7 +1,7 @@
 """La Marzocco on an older gateway (port 8081): push latency from the simulated gateway's frame
 to Home Assistant's state, and setup time.
 
-Wire it into ``run.py`` with ``await lamarzocco_local_api.run(hass)`` (a ``Report``).
+``scripts/benchmark --brand lamarzocco`` prints it after the cloud's figures.
 """
 
 from __future__ import annotations

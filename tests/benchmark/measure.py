@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 import os
+import socket
+import time
+from typing import Any
+
+from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.setup import async_setup_component
 
 type Report = list[tuple[str, str, Callable[[], bool]]]
 
@@ -29,3 +37,51 @@ def latency_lines(
         (f"{what} p50", f"{p50 * 1000:.2f} ms", lambda: p50 < p50_target),
         (f"{what} p99", f"{p99 * 1000:.2f} ms", lambda: p99 < p99_target),
     ]
+
+
+async def async_setup_bluetooth(hass: HomeAssistant) -> None:
+    """Home Assistant's Bluetooth stack, its web server listening on loopback only.
+
+    Bluetooth needs ``usb``, which needs the websocket API and so ``http``: by default
+    that would bind every interface on port 8123.
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    http = {"server_host": ["127.0.0.1"], "server_port": port}
+    assert await async_setup_component(hass, "http", {"http": http})
+    assert await async_setup_component(hass, "bluetooth", {})
+
+
+async def state_latencies(
+    hass: HomeAssistant,
+    entity_id: str,
+    samples: int,
+    send: Callable[[int], object],
+    prepare: Callable[[int], object] = lambda _index: None,
+) -> list[float]:
+    """Seconds from ``send(index)`` to the state change of ``entity_id``, ``samples`` times.
+
+    ``prepare(index)`` sets the change up before the clock starts.
+    """
+    latencies: list[float] = []
+    changed: asyncio.Future[float] | None = None
+
+    # A @callback runs in the event loop; a plain function would run in a worker thread,
+    # adding a thread hop to every figure and resolving the future from another thread.
+    @callback
+    def _on_change(event: Event[Any]) -> None:
+        if event.data["entity_id"] == entity_id and changed is not None and not changed.done():
+            changed.set_result(time.perf_counter())
+
+    unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, _on_change)
+    try:
+        for index in range(samples):
+            changed = hass.loop.create_future()
+            prepare(index)
+            sent = time.perf_counter()
+            send(index)
+            latencies.append(await asyncio.wait_for(changed, 5) - sent)
+    finally:
+        unsubscribe()
+    return latencies

@@ -6,16 +6,12 @@ Bluetooth stack, so every figure includes its advert handling and its bleak wrap
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import time
-from typing import Any
 
-from homeassistant.const import EVENT_STATE_CHANGED
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import format_mac
-from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.kitchen_connect.const import DOMAIN
@@ -23,7 +19,13 @@ from custom_components.kitchen_connect.kitchenlib.nespresso.auth import derive_k
 from simulators.ha_bluetooth import SimulatedScanner, async_start_scanner
 from simulators.nespresso.backend import SimulatedAir, SimulatedPeripheral
 from simulators.nespresso.machine import SimulatedMachine
-from tests.benchmark.measure import Report, latency_lines, rss_bytes
+from tests.benchmark.measure import (
+    Report,
+    async_setup_bluetooth,
+    latency_lines,
+    rss_bytes,
+    state_latencies,
+)
 
 ADVERT_SAMPLES = 1000
 BREW_SAMPLES = 50
@@ -36,7 +38,7 @@ def _address(number: int) -> str:
     return f"D1:E1:03:7C:{number // 256:02X}:{number % 256:02X}"
 
 
-async def _add(
+async def add_machine(
     hass: HomeAssistant, air: SimulatedAir, scanner: SimulatedScanner, number: int
 ) -> tuple[SimulatedPeripheral, MockConfigEntry]:
     address = _address(number)
@@ -63,29 +65,20 @@ async def bench_adverts_and_brew(
     hass: HomeAssistant, air: SimulatedAir, scanner: SimulatedScanner
 ) -> tuple[list[float], list[float], float]:
     """Advert-to-state latency, brew round trips and setup time of one machine."""
-    peripheral, entry = await _add(hass, air, scanner, 0)
+    peripheral, entry = await add_machine(hass, air, scanner, 0)
     started = time.perf_counter()
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     setup_seconds = time.perf_counter() - started
     assert hass.states.get(TANK) is not None, "entities missing after setup"
 
-    latencies: list[float] = []
-    changed: asyncio.Future[float] | None = None
-
-    @callback
-    def _on_change(event: Event[Any]) -> None:
-        if event.data["entity_id"] == TANK and changed is not None and not changed.done():
-            changed.set_result(time.perf_counter())
-
-    unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, _on_change)
-    for index in range(ADVERT_SAMPLES):
-        changed = hass.loop.create_future()
-        peripheral.machine.set_tank_empty(index % 2 == 0)
-        sent = time.perf_counter()
-        scanner.advertise(peripheral.address)
-        latencies.append(await asyncio.wait_for(changed, 5) - sent)
-    unsubscribe()
+    latencies = await state_latencies(
+        hass,
+        TANK,
+        ADVERT_SAMPLES,
+        lambda _index: scanner.advertise(peripheral.address),
+        lambda index: peripheral.machine.set_tank_empty(index % 2 == 0),
+    )
 
     device = dr.async_get(hass).async_get_device_by_identifier(
         (DOMAIN, str(entry.unique_id)), entry.entry_id
@@ -111,7 +104,8 @@ async def bench_adverts_and_brew(
 async def bench_memory(hass: HomeAssistant, air: SimulatedAir, scanner: SimulatedScanner) -> float:
     """Resident memory added per machine (entities, coordinator, advert tracking)."""
     entries = [
-        (await _add(hass, air, scanner, number))[1] for number in range(1, MEMORY_MACHINES + 1)
+        (await add_machine(hass, air, scanner, number))[1]
+        for number in range(1, MEMORY_MACHINES + 1)
     ]
     await hass.config_entries.async_setup(entries[0].entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
@@ -129,7 +123,7 @@ async def bench_memory(hass: HomeAssistant, air: SimulatedAir, scanner: Simulate
 
 async def run(hass: HomeAssistant) -> Report:
     """Every Nespresso figure, with the target each should meet."""
-    assert await async_setup_component(hass, "bluetooth", {})
+    await async_setup_bluetooth(hass)
     air = SimulatedAir()
     scanner = SimulatedScanner("benchmark-proxy")
     stop = async_start_scanner(hass, scanner, interval=None, connection_slots=MEMORY_MACHINES)

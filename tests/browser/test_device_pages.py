@@ -27,6 +27,7 @@ class DevicePage:
     names: tuple[str, ...]  # entity names on the page, translated
     switch: str | None  # a switch to turn on there (Nespresso machines have none)
     screenshot: str  # the file scripts/screenshots saves the English page as
+    lock: str | None = None  # a lock to lock or unlock there
 
 
 PAGES = {
@@ -34,8 +35,9 @@ PAGES = {
         DevicePage(
             "Simulated Jura S8",
             ("Water tank empty", "Cancel product"),
-            "Panel lock",
+            None,
             "device_jura",
+            lock="Panel",
         ),
         DevicePage("Fridge", ("Freezer door", "Turbo cool"), "Quick ice", "device_ge_fridge"),
         DevicePage(
@@ -52,8 +54,9 @@ PAGES = {
         DevicePage(
             "Simulated Jura S8",
             ("Wassertank leer", "Zubereitung abbrechen"),
-            "Tastensperre",
+            None,
             "device_jura",
+            lock="Bedienfeld",
         ),
         DevicePage("Fridge", ("Gefrierraumtür", "Superkühlen"), "Schnelleis", "device_ge_fridge"),
         DevicePage(
@@ -166,6 +169,18 @@ def test_device_pages_are_translated_and_controls_work(
             assert_no_raw_keys(page)
             if language == "en":
                 screenshot(page, expected.screenshot)
+            if expected.lock is not None:
+                current = page.evaluate(
+                    """(name) => Object.values(
+                        document.querySelector('home-assistant').hass.states
+                    ).find(s => s.entity_id.startsWith('lock.')
+                        && (s.attributes.friendly_name || '').endsWith(' ' + name)).state""",
+                    expected.lock,
+                )
+                wanted = "unlocked" if current == "locked" else "locked"
+                row = page.locator("hui-lock-entity-row").filter(has_text=expected.lock)
+                row.locator("ha-button").click()
+                _wait_for_state(page, expected.lock, wanted)
             if expected.switch is None:
                 continue
 
@@ -174,16 +189,20 @@ def test_device_pages_are_translated_and_controls_work(
             wanted = "off" if switch.is_checked() else "on"
             # The switch's input sits under its drawn thumb, which takes the click.
             row.locator("ha-switch").click()
-            # The appliance confirmed it: the new state came back from Home Assistant.
-            page.wait_for_function(
-                """([name, wanted]) => Object.values(
-                    document.querySelector('home-assistant').hass.states
-                ).some(s => (s.attributes.friendly_name || '').endsWith(' ' + name)
-                            && s.state === wanted)""",
-                arg=[expected.switch, wanted],
-            )
+            _wait_for_state(page, expected.switch, wanted)
             expect(switch).to_be_checked(checked=wanted == "on")
 
     browser_environment.browser.run_on_page(
         f"device_pages_{language}", scenario, locale=LOCALES[language]
+    )
+
+
+def _wait_for_state(page: Page, name: str, wanted: str) -> None:
+    """The appliance confirmed it: the new state came back from Home Assistant."""
+    page.wait_for_function(
+        """([name, wanted]) => Object.values(
+            document.querySelector('home-assistant').hass.states
+        ).some(s => (s.attributes.friendly_name || '').endsWith(' ' + name)
+                    && s.state === wanted)""",
+        arg=[name, wanted],
     )

@@ -1,8 +1,9 @@
-"""A fifth brand is one package and one line in brands.py: a minimal fake brand proves it.
+"""A fifth brand is one package and one declaration in brands.py: a minimal fake brand proves it.
 
 The fake "toaster" brand declares a BrandSpec with a runtime, one sensor, a config flow
-with a Bluetooth discovery step, reauth, and a confirm-gated action, and is registered
-next to the real brands; nothing in the shared modules is touched.
+with a Bluetooth discovery step, reauth, and a confirm-gated action, and is declared
+next to the real brands, its spec found by module path as theirs are; nothing in the
+shared modules is touched.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, start_reauth_flow
 
 from custom_components.kitchen_connect import brands
+from custom_components.kitchen_connect.brands import Brand
 from custom_components.kitchen_connect.const import CONF_BRAND, DOMAIN
 from custom_components.kitchen_connect.entity import KitchenConnectEntity
 from custom_components.kitchen_connect.spec import BrandAction, BrandFlow, BrandSpec
@@ -175,8 +177,17 @@ KETTLE = _spec("kettle", KETTLE_ADDRESS)
 
 @pytest.fixture(autouse=True)
 async def registered_fakes(hass: HomeAssistant) -> AsyncIterator[None]:
-    """Register the fake brands the way a new brand is registered: one line each."""
-    with patch.object(brands, "BRANDS", (*brands.BRANDS, TOASTER, KETTLE)):
+    """Declare the fake brands the way a new brand is declared: one line each."""
+    fakes = (
+        Brand(
+            key=spec.key,
+            spec=f"{__name__}:{spec.key.upper()}",
+            discovery=frozenset(spec.discovery),
+            actions=spec.actions,
+        )
+        for spec in (TOASTER, KETTLE)
+    )
+    with patch.object(brands, "DECLARED", (*brands.DECLARED, *fakes)):
         yield
         for entry in hass.config_entries.async_entries(DOMAIN):
             if entry.state is ConfigEntryState.LOADED:

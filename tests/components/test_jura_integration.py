@@ -8,17 +8,23 @@ from datetime import timedelta
 import logging
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.lock import LockState
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import (
     ATTR_ENTITY_ID,
     STATE_OFF,
     STATE_ON,
     STATE_UNAVAILABLE,
+    EntityCategory,
     Platform,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
@@ -37,7 +43,7 @@ from tests.helpers import JURA_MACHINE_ID, add_jura_entry, only_platform, wait_f
 
 STATUS = "sensor.kaffeebert_status"
 WATER_TANK = "binary_sensor.kaffeebert_water_tank_empty"
-PANEL_LOCK = "switch.kaffeebert_panel_lock"
+PANEL_LOCK = "lock.kaffeebert_panel"
 TOTAL = "sensor.kaffeebert_products_made"
 CLEANINGS = "sensor.kaffeebert_cleanings"
 DESCALE_NEED = "sensor.kaffeebert_descaling_need"
@@ -58,6 +64,13 @@ def _device_id(hass: HomeAssistant) -> str:
     )
     assert device is not None
     return device.id
+
+
+async def _action(hass: HomeAssistant, name: str, **data: object) -> None:
+    """Call one of our actions on the machine."""
+    await hass.services.async_call(
+        DOMAIN, name, {"device_id": _device_id(hass), **data}, blocking=True
+    )
 
 
 def _sent(simulator: JuraSimulator, prefix: str) -> list[str]:
@@ -146,6 +159,20 @@ async def test_maintenance_needs_confirm(
     assert _sent(jura_simulator, command) == [command]
 
 
+@pytest.mark.parametrize("confirm", [True, False], ids=["confirmed", "unconfirmed"])
+async def test_a_care_program_the_model_lacks_is_refused_as_such(
+    hass: HomeAssistant, jura_simulator: JuraSimulator, confirm: bool
+) -> None:
+    """The S8 has no coffee rinse: said so at once, not asked whether to start it."""
+    await add_jura_entry(hass, jura_simulator)
+    jura_simulator.clear_commands()
+
+    with pytest.raises(ServiceValidationError) as raised:
+        await _action(hass, "start_maintenance", process="coffee_rinse", confirm=confirm)
+    assert raised.value.translation_key == "jura_unsupported_process"
+    assert _sent(jura_simulator, "@TG") == []
+
+
 async def test_confirmed_brew_runs_and_counts(
     hass: HomeAssistant, jura_simulator: JuraSimulator
 ) -> None:
@@ -194,22 +221,37 @@ async def test_brew_uses_ui_choices(hass: HomeAssistant, jura_simulator: JuraSim
         ({"product": "espresso", "strength": "11"}, "jura_invalid_option"),
     ],
 )
+@pytest.mark.parametrize("confirm", [True, False], ids=["confirmed", "unconfirmed"])
 async def test_bad_brew_input_sends_nothing(
-    hass: HomeAssistant, jura_simulator: JuraSimulator, fields: dict[str, object], key: str
+    hass: HomeAssistant,
+    jura_simulator: JuraSimulator,
+    fields: dict[str, object],
+    key: str,
+    confirm: bool,
 ) -> None:
-    """Bad input gets a clear translated error and no frame is sent."""
+    """Bad input gets a clear translated error and no frame is sent.
+
+    Without confirm it is the same error, not the question whether to brew: a call that
+    could never run is not asked about first.
+    """
     await add_jura_entry(hass, jura_simulator)
     jura_simulator.clear_commands()
 
     with pytest.raises(ServiceValidationError) as raised:
-        await hass.services.async_call(
-            DOMAIN,
-            "brew",
-            {"device_id": _device_id(hass), "confirm": True, **fields},
-            blocking=True,
-        )
+        await _action(hass, "brew", confirm=confirm, **fields)
     assert raised.value.translation_key == key
     assert _sent(jura_simulator, "@TP") == []
+
+
+async def test_hot_water_is_the_machines_hot_water_portion(
+    hass: HomeAssistant, jura_simulator: JuraSimulator
+) -> None:
+    """The voice sentences say ``hot_water``; the S8 calls it ``hotwater_portion`` (0D)."""
+    await add_jura_entry(hass, jura_simulator)
+    jura_simulator.clear_commands()
+
+    await _action(hass, "brew", product="hot_water", confirm=True)
+    assert [frame[:6] for frame in _sent(jura_simulator, "@TP:")] == ["@TP:0D"]
 
 
 async def test_brew_without_any_product_sends_nothing(
@@ -300,7 +342,7 @@ async def test_setting_write_uses_lock_wrapper(
     assert jura_simulator.commands[0] == "@TS:01"
     assert jura_simulator.commands[1].startswith("@TM:09,02")
     assert jura_simulator.commands[2] == "@TS:00"
-    assert hass.states.get(PANEL_LOCK).state == STATE_OFF
+    assert hass.states.get(PANEL_LOCK).state == LockState.UNLOCKED
 
 
 async def test_number_out_of_range_sends_nothing(
@@ -329,22 +371,57 @@ async def test_number_out_of_range_sends_nothing(
 
 
 async def test_panel_lock_and_cancel(hass: HomeAssistant, jura_simulator: JuraSimulator) -> None:
-    """The lock switch follows status bit 39; cancel sends @TG:FF."""
+    """The panel lock follows status bit 39; cancel sends @TG:FF."""
     await add_jura_entry(hass, jura_simulator)
 
-    await hass.services.async_call("switch", "turn_on", {ATTR_ENTITY_ID: PANEL_LOCK}, blocking=True)
-    assert hass.states.get(PANEL_LOCK).state == STATE_ON
+    await hass.services.async_call("lock", "lock", {ATTR_ENTITY_ID: PANEL_LOCK}, blocking=True)
+    assert hass.states.get(PANEL_LOCK).state == LockState.LOCKED
     assert 39 in jura_simulator.alerts
-    await hass.services.async_call(
-        "switch", "turn_off", {ATTR_ENTITY_ID: PANEL_LOCK}, blocking=True
-    )
-    assert hass.states.get(PANEL_LOCK).state == STATE_OFF
+    await hass.services.async_call("lock", "unlock", {ATTR_ENTITY_ID: PANEL_LOCK}, blocking=True)
+    assert hass.states.get(PANEL_LOCK).state == LockState.UNLOCKED
     assert 39 not in jura_simulator.alerts
 
     await hass.services.async_call(
         "button", "press", {ATTR_ENTITY_ID: "button.kaffeebert_cancel_product"}, blocking=True
     )
     assert _sent(jura_simulator, "@TG:FF") == ["@TG:FF"]
+
+
+async def test_the_old_panel_lock_switch_becomes_the_lock(
+    hass: HomeAssistant, jura_simulator: JuraSimulator
+) -> None:
+    """An entry from when the panel lock was a switch: the lock takes its place and name.
+
+    No switch is left behind as an orphan ("no longer provided"); the lock keeps the
+    switch's object id and the name the user gave it, and locks the machine.
+    """
+    entry = await add_jura_entry(hass, jura_simulator, setup=False)
+    registry = er.async_get(hass)
+    unique_id = f"{JURA_MACHINE_ID}_panel_lock"
+    old = registry.async_get_or_create(
+        "switch",
+        DOMAIN,
+        unique_id,
+        config_entry=entry,
+        suggested_object_id="kaffeebert_panel_lock",
+        entity_category=EntityCategory.CONFIG,
+    )
+    registry.async_update_entity(old.entity_id, name="Child lock")
+
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert registry.async_get_entity_id("switch", DOMAIN, unique_id) is None
+    assert hass.states.get(old.entity_id) is None
+    lock = registry.async_get("lock.kaffeebert_panel_lock")
+    assert lock is not None
+    assert (lock.unique_id, lock.name, lock.entity_category) == (unique_id, "Child lock", None)
+    assert [
+        entity.entity_id for entity in er.async_entries_for_config_entry(registry, entry.entry_id)
+    ].count(lock.entity_id) == 1
+    await hass.services.async_call("lock", "lock", {ATTR_ENTITY_ID: lock.entity_id}, blocking=True)
+    assert hass.states.get(lock.entity_id).state == LockState.LOCKED
+    assert 39 in jura_simulator.alerts
 
 
 async def test_leaked_panel_lock_is_released(
@@ -364,12 +441,7 @@ async def test_machine_refusal_is_reported(
     await add_jura_entry(hass, jura_simulator)
     jura_simulator.set_alert(1)  # fill_water blocks every product
     with pytest.raises(HomeAssistantError) as raised:
-        await hass.services.async_call(
-            DOMAIN,
-            "brew",
-            {"device_id": _device_id(hass), "product": "espresso", "confirm": True},
-            blocking=True,
-        )
+        await _action(hass, "brew", product="espresso", confirm=True)
     assert raised.value.translation_key == "jura_command_refused"
 
 

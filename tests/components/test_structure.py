@@ -6,14 +6,18 @@ import ast
 import json
 from pathlib import Path
 
-from custom_components.kitchen_connect.brands import registered_brands
+from custom_components.kitchen_connect.brands import brand_spec, registered_brands
+from custom_components.kitchen_connect.spec import BrandAction, BrandSpec
 
 COMPONENT = Path(__file__).parents[2] / "custom_components" / "kitchen_connect"
 BRAND_PACKAGES = frozenset(
     path.parent.name for path in COMPONENT.glob("*/__init__.py") if path.parent.name != "kitchenlib"
 )
-# The one module allowed to import the brands: it is where they are listed.
-REGISTRY = "brands.py"
+
+
+def _specs() -> list[BrandSpec]:
+    """Every declared brand's spec (importing every brand package)."""
+    return [brand_spec(brand.key) for brand in registered_brands()]
 
 
 def _imports(path: Path) -> set[str]:
@@ -42,8 +46,8 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_shared_modules_import_no_brand() -> None:
-    """Only brands.py names a brand; every other shared module works through BrandSpec."""
-    shared = [path for path in COMPONENT.glob("*.py") if path.name != REGISTRY]
+    """No shared module imports a brand, not even the registry: brands load on demand."""
+    shared = list(COMPONENT.glob("*.py"))
     assert len(shared) > 10
     offenders = {
         path.name: sorted(
@@ -57,8 +61,24 @@ def test_shared_modules_import_no_brand() -> None:
 
 
 def test_every_brand_package_is_registered() -> None:
-    """A brand package that brands.py does not list would never load."""
-    assert {spec.key for spec in registered_brands()} == set(BRAND_PACKAGES)
+    """A brand package that brands.py does not declare would never load."""
+    assert {brand.key for brand in registered_brands()} == set(BRAND_PACKAGES)
+    for brand in registered_brands():
+        assert brand.module == f"custom_components.kitchen_connect.{brand.key}"
+        assert brand_spec(brand.key).key == brand.key
+
+
+def _fields(actions: tuple[BrandAction, ...]) -> dict[str, set[str]]:
+    return {action.name: {str(marker) for marker in action.fields} for action in actions}
+
+
+def test_declarations_say_what_the_brands_do() -> None:
+    """What the shared parts know before a brand loads matches the brand's own spec."""
+    for brand, spec in zip(registered_brands(), _specs(), strict=True):
+        assert brand.in_menu == spec.in_menu, brand.key
+        assert brand.has_options == (spec.options_flow is not None), brand.key
+        assert brand.discovery == set(spec.discovery), brand.key
+        assert _fields(brand.actions) == _fields(spec.actions), brand.key
 
 
 def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
@@ -145,8 +165,8 @@ def _sections(translations: dict[str, object]) -> dict[str, list[str]]:
 
 def test_translation_keys_carry_their_brands_prefix() -> None:
     """Jura's `status` and GE's `status` can never collide: each key names its brand."""
-    prefixes = tuple(f"{spec.translation_prefix}_" for spec in registered_brands())
-    own_names = {spec.translation_prefix for spec in registered_brands()}
+    prefixes = tuple(f"{spec.translation_prefix}_" for spec in _specs())
+    own_names = {spec.translation_prefix for spec in _specs()}
     for language in ("en", "de"):
         translations = json.loads((COMPONENT / "translations" / f"{language}.json").read_text())
         for section, keys in _sections(translations).items():
@@ -198,7 +218,7 @@ def test_actions_are_declared_once_and_described() -> None:
     from homeassistant.util.yaml import load_yaml_dict
 
     offered: set[str] = set()
-    for spec in registered_brands():
+    for spec in _specs():
         names = [action.name for action in spec.actions]
         assert len(names) == len(set(names)), spec.key
         offered.update(names)

@@ -40,7 +40,7 @@ async def _say(hass: HomeAssistant, text: str, language: str) -> intent.IntentRe
     return result.response
 
 
-def _entity_id(hass: HomeAssistant, unique_suffix: str, domain: str) -> str:
+def entity_id_by_unique_id(hass: HomeAssistant, unique_suffix: str, domain: str) -> str:
     """Entity ids follow the names of the language set up, so find them by unique id."""
     registry = er.async_get(hass)
     for entity in registry.entities.values():
@@ -73,7 +73,7 @@ async def test_the_oven_light_by_voice(
     off: str,
 ) -> None:
     await _kitchen(hass, jura_simulator, ge_simulator, language)
-    light = _entity_id(hass, "upper_oven_light", "light")
+    light = entity_id_by_unique_id(hass, "upper_oven_light", "light")
 
     assert (await _say(hass, on, language)).response_type is intent.IntentResponseType.ACTION_DONE
     await wait_for(hass, lambda: hass.states.get(light).state == STATE_ON)
@@ -81,26 +81,44 @@ async def test_the_oven_light_by_voice(
     await wait_for(hass, lambda: hass.states.get(light).state == STATE_OFF)
 
 
-@pytest.mark.parametrize(
-    ("language", "sentence"),
-    [
-        ("en", "turn on kaffeebert panel lock"),
-        ("de", "schalte die kaffeebert tastensperre ein"),
-    ],
-)
+PANEL_SENTENCES = {
+    "en": (
+        "lock the kaffeebert panel",
+        "is the kaffeebert panel locked",
+        "unlock the kaffeebert panel",
+    ),
+    "de": (
+        "sperre das kaffeebert bedienfeld",
+        "ist das kaffeebert bedienfeld gesperrt",
+        "entsperre das kaffeebert bedienfeld",
+    ),
+}
+YES_NO = {"en": ("Yes", "No"), "de": ("Ja", "Nein")}
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
 async def test_the_panel_lock_by_voice(
     hass: HomeAssistant,
     jura_simulator: JuraSimulator,
     ge_simulator: SmartHqSimulator,
     language: str,
-    sentence: str,
 ) -> None:
+    """Assist's own lock sentences lock the machine's panel, tell whether it is, unlock it."""
     await _kitchen(hass, jura_simulator, ge_simulator, language)
+    lock, question, unlock = PANEL_SENTENCES[language]
+    yes, no = YES_NO[language]
 
-    response = await _say(hass, sentence, language)
-
-    assert response.response_type is intent.IntentResponseType.ACTION_DONE
+    assert (await _say(hass, question, language)).speech["plain"]["speech"].startswith(no)
+    assert (await _say(hass, lock, language)).response_type is intent.IntentResponseType.ACTION_DONE
     await wait_for(hass, lambda: jura_simulator.machine.locked)
+    answer = await _say(hass, question, language)
+    assert answer.response_type is intent.IntentResponseType.QUERY_ANSWER
+    assert answer.speech["plain"]["speech"].strip() == yes
+
+    done = await _say(hass, unlock, language)
+
+    assert done.response_type is intent.IntentResponseType.ACTION_DONE
+    await wait_for(hass, lambda: not jura_simulator.machine.locked)
 
 
 @pytest.mark.parametrize(

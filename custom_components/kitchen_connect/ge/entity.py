@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -93,9 +94,18 @@ class GeEntity(KitchenConnectEntity, CoordinatorEntity[GeCoordinator]):
         await super().async_added_to_hass()
         self.async_on_remove(
             self.coordinator.async_add_erd_listener(
-                self.mac, self.entity_description.erds, self.async_write_ha_state
+                self.mac, self.entity_description.erds, self._handle_coordinator_update
             )
         )
+
+    def _read_erds(self) -> None:
+        """Derive what the entity keeps from its ERDs; called before every state write."""
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """One of its ERDs or the account changed: derive, then write the state."""
+        self._read_erds()
+        super()._handle_coordinator_update()
 
     async def async_write_erd(self, code: int, value: Any) -> None:
         """Encode and send one ERD; the new state arrives with the appliance's push."""
@@ -129,12 +139,22 @@ def platform_setup[DescriptionT: GeEntityDescription, EntityT: GeEntity](
         async_add_entities: AddConfigEntryEntitiesCallback,
     ) -> None:
         coordinator = entry.runtime_data.coordinator
+        # The appliances there at setup, added one per loop step: fifty appliances'
+        # entities in one step would hold the event loop for tens of milliseconds.
+        at_setup: list[str] | None = []
 
         @callback
         def _async_add_appliance(mac: str) -> None:
-            if entities := entities_for(coordinator, mac, descriptions, entity_type):
+            if at_setup is not None:
+                at_setup.append(mac)
+            elif entities := entities_for(coordinator, mac, descriptions, entity_type):
                 async_add_entities(entities)
 
         entry.runtime_data.devices.async_for_each_appliance(_async_add_appliance)
+        while at_setup:
+            if entities := entities_for(coordinator, at_setup.pop(0), descriptions, entity_type):
+                async_add_entities(entities)
+            await asyncio.sleep(0)
+        at_setup = None
 
     return async_setup_entry

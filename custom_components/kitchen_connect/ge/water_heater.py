@@ -16,6 +16,7 @@ from homeassistant.components.water_heater.const import (
 from homeassistant.const import ATTR_TEMPERATURE, STATE_OFF, UnitOfTemperature
 
 from .appliance_types import ApplianceKind
+from .coordinator import GeCoordinator
 from .entity import GeEntity, GeEntityDescription, erd_field, erd_value, platform_setup
 
 MODE: Final = 0x4020
@@ -58,30 +59,33 @@ class GeWaterHeater(GeEntity, WaterHeaterEntity):
     _attr_temperature_unit = UnitOfTemperature.FAHRENHEIT
     _attr_precision = 0.1
 
-    @property
-    def _available_modes(self) -> list[str]:
+    def __init__(
+        self, coordinator: GeCoordinator, mac: str, description: GeEntityDescription
+    ) -> None:
+        super().__init__(coordinator, mac, description)
+        self._modes: list[str]
+        self._read_erds()
+
+    def _read_erds(self) -> None:
+        """The heater's modes, its operations (vacation is the away mode) and features.
+
+        Read once per update: Home Assistant asks for the features several times per write.
+        """
         value = erd_value(self.appliance, AVAILABLE_MODES)
-        if not isinstance(value, dict):
-            return [*_OPERATIONS, VACATION]
-        prefix = "available_modes_"
-        return [key.removeprefix(prefix) for key, on in value.items() if on is True]
-
-    @property
-    def operation_list(self) -> list[str]:
-        """The operations this heater offers (vacation is the away mode)."""
-        return [_OPERATIONS[m] for m in self._available_modes if m in _OPERATIONS]
-
-    @property
-    def supported_features(self) -> WaterHeaterEntityFeature:
-        """Setpoint and operation; away mode and on/off where the heater has them."""
+        if isinstance(value, dict):
+            prefix = "available_modes_"
+            self._modes = [key.removeprefix(prefix) for key, on in value.items() if on is True]
+        else:
+            self._modes = [*_OPERATIONS, VACATION]
+        self._attr_operation_list = [_OPERATIONS[m] for m in self._modes if m in _OPERATIONS]
         features = (
             WaterHeaterEntityFeature.TARGET_TEMPERATURE | WaterHeaterEntityFeature.OPERATION_MODE
         )
-        if VACATION in self._available_modes:
+        if VACATION in self._modes:
             features |= WaterHeaterEntityFeature.AWAY_MODE
         if erd_value(self.appliance, ACTIVE_STATE) is not None:
             features |= WaterHeaterEntityFeature.ON_OFF
-        return features
+        self._attr_supported_features = features
 
     @property
     def current_operation(self) -> str | None:
@@ -137,7 +141,7 @@ class GeWaterHeater(GeEntity, WaterHeaterEntity):
 
     async def async_turn_away_mode_off(self) -> None:
         """Back to hybrid, or the first mode the heater has."""
-        mode = next((m for m in self._available_modes if m in _OPERATIONS), "hybrid")
+        mode = next((m for m in self._modes if m in _OPERATIONS), "hybrid")
         await self.async_write_erd(MODE, mode)
 
     async def async_turn_on(self, **kwargs: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from homeassistant.const import Platform
 
 from ..spec import BrandSpec
-from . import binary_sensor, button, number, select, sensor, switch
+from . import binary_sensor, button, lock, number, select, sensor
 from .actions import JURA_ACTIONS
 from .config_flow import JuraFlow, JuraOptionsFlow
 from .const import BRAND_KEY, CONF_CONN_ID, CONF_MACHINE_ID
@@ -18,10 +18,10 @@ JURA_BRAND = BrandSpec(
     platforms={
         Platform.BINARY_SENSOR: binary_sensor.async_setup_entry,
         Platform.BUTTON: button.async_setup_entry,
+        Platform.LOCK: lock.async_setup_entry,
         Platform.NUMBER: number.async_setup_entry,
         Platform.SELECT: select.async_setup_entry,
         Platform.SENSOR: sensor.async_setup_entry,
-        Platform.SWITCH: switch.async_setup_entry,
     },
     flow=JuraFlow,
     options_flow=JuraOptionsFlow,

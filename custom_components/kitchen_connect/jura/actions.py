@@ -31,6 +31,12 @@ BREW_PARAMETERS: Mapping[str, str] = {
     "temperature": "temperature",
 }
 
+# Product names that mean the same drink on every model: the voice sentences say
+# ``hot_water``, which each model calls by its own key (the first it has is brewed).
+PRODUCT_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "hot_water": ("hotwater_portion", "hotwater_portion_normal"),
+}
+
 # Wider than any model allows; brew_values checks each product's own limits.
 _MILLILITRES = Bounded(0, 600, "mL")
 _SECONDS = Bounded(0, 120, "s")
@@ -40,6 +46,15 @@ def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
     return ServiceValidationError(
         translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
     )
+
+
+def _active_product(profile: MachineProfile, key: str) -> ProductDef | None:
+    """The model's product called ``key`` or, for an alias, its first product of that kind."""
+    for candidate in (key, *PRODUCT_ALIASES.get(key, ())):
+        product = profile.product_by_key(candidate)
+        if product is not None and product.active:
+            return product
+    return None
 
 
 def brew_values(
@@ -52,8 +67,8 @@ def brew_values(
     product_key = data.get(ATTR_PRODUCT, choices.get(ATTR_PRODUCT))
     if product_key is None:
         raise _invalid("jura_no_product")
-    product = profile.product_by_key(product_key)
-    if product is None or not product.active:
+    product = _active_product(profile, str(product_key))
+    if product is None:
         raise _invalid(
             "jura_unknown_product",
             product=str(product_key),
@@ -89,24 +104,42 @@ def brew_values(
     return product, values
 
 
+def _entry_brew_values(
+    entry: JuraConfigEntry, data: Mapping[str, Any]
+) -> tuple[ProductDef, dict[str, int | str]]:
+    runtime = entry.runtime_data
+    return brew_values(runtime.machine.profile, data, runtime.brew_choices)
+
+
+def _check_brew(entry: JuraConfigEntry, _device: str, data: Mapping[str, Any]) -> None:
+    _entry_brew_values(entry, data)
+
+
 async def _async_brew(
     hass: HomeAssistant, entry: JuraConfigEntry, _device: str, data: Mapping[str, Any]
 ) -> None:
-    machine = entry.runtime_data.machine
-    product, values = brew_values(machine.profile, data, entry.runtime_data.brew_choices)
+    product, values = _entry_brew_values(entry, data)
     async with translate_machine_errors(entry.title):
-        await machine.brew(product.key, values)
+        await entry.runtime_data.machine.brew(product.key, values)
+
+
+def _process(entry: JuraConfigEntry, data: Mapping[str, Any]) -> Process:
+    process = Process(data[ATTR_PROCESS])
+    if process not in dict(entry.runtime_data.machine.profile.processes):
+        raise _invalid("jura_unsupported_process", process=process.value)
+    return process
+
+
+def _check_process(entry: JuraConfigEntry, _device: str, data: Mapping[str, Any]) -> None:
+    _process(entry, data)
 
 
 async def _async_start_maintenance(
     hass: HomeAssistant, entry: JuraConfigEntry, _device: str, data: Mapping[str, Any]
 ) -> None:
-    machine = entry.runtime_data.machine
-    process = Process(data[ATTR_PROCESS])
-    if process not in dict(machine.profile.processes):
-        raise _invalid("jura_unsupported_process", process=process.value)
+    process = _process(entry, data)
     async with translate_machine_errors(entry.title):
-        await machine.start_process(process)
+        await entry.runtime_data.machine.start_process(process)
 
 
 async def _async_standby(
@@ -129,12 +162,14 @@ JURA_ACTIONS: tuple[BrandAction, ...] = (
             vol.Optional("milk_break"): _SECONDS,
             vol.Optional("temperature"): OneOf(("low", "normal", "high")),
         },
+        check=_check_brew,
         refusal_key_fn=lambda _data: "jura_confirm_brew",
         run=_async_brew,
     ),
     BrandAction(
         name="start_maintenance",
         fields={vol.Required(ATTR_PROCESS): OneOf.of(process.value for process in Process)},
+        check=_check_process,
         refusal_key_fn=lambda data: f"jura_confirm_{data[ATTR_PROCESS]}",
         run=_async_start_maintenance,
     ),

@@ -21,6 +21,7 @@ from .coordinator import (
     JuraSessionCoordinator,
 )
 from .entry_data import machine_from_entry
+from .migration import async_move_panel_lock_switch
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ async def async_setup_jura_entry(hass: HomeAssistant, entry: JuraConfigEntry) ->
     read succeeds; it never fails the setup. Whatever does fail the setup, or cancels
     it, closes the session: the machine allows only one, and the retry needs it.
     """
+    machine_id = entry.data.get(CONF_MACHINE_ID) or entry.unique_id or entry.entry_id
+    async_move_panel_lock_switch(hass, entry, machine_id)
     machine = machine_from_entry(entry.data, entry.options)
     session = JuraSessionCoordinator(hass, entry, machine)
     readers: list[JuraReadCoordinator] = []
@@ -47,7 +50,6 @@ async def async_setup_jura_entry(hass: HomeAssistant, entry: JuraConfigEntry) ->
             await reader.async_shutdown()
         await session.async_shutdown()
         raise
-    machine_id = entry.data.get(CONF_MACHINE_ID) or entry.unique_id or entry.entry_id
     profile = machine.profile
     data = JuraRuntimeData(
         session=session,

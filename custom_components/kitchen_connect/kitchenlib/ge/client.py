@@ -566,6 +566,9 @@ class SmartHqClient:
                 message = await conn.ws.receive()
                 if message.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
                     self._on_text(conn, message.data)
+                    # receive() returns queued frames without suspending: a burst would
+                    # otherwise hold the event loop until the last frame is handled.
+                    await asyncio.sleep(0)
                 elif message.type not in (aiohttp.WSMsgType.PING, aiohttp.WSMsgType.PONG):
                     break  # close, closing, closed or error
         except (aiohttp.ClientError, ConnectionError) as err:

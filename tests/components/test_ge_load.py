@@ -1,0 +1,64 @@
+"""GE under load: what one push or one setup costs the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.core import Event, HomeAssistant, callback
+
+from simulators.ge import SmartHqSimulator
+from tests.helpers import add_ge_entry, ge_runtime_data, wait_for
+
+WATER_HEATER = "D828C9A10008"
+ENTITY = "water_heater.water_heater"
+TANK, AVAILABLE_MODES = 0x4026, 0x4040
+
+
+class _CountingErds(dict[int, Any]):
+    """An appliance's ERDs that count how often one code is read."""
+
+    def __init__(self, erds: dict[int, Any], code: int) -> None:
+        super().__init__(erds)
+        self.code = code
+        self.reads = 0
+
+    def get(self, key: int, default: Any = None) -> Any:
+        if key == self.code:
+            self.reads += 1
+        return super().get(key, default)
+
+    def __getitem__(self, key: int) -> Any:
+        if key == self.code:
+            self.reads += 1
+        return super().__getitem__(key)
+
+
+async def test_the_water_heater_reads_its_modes_once_per_state_write(
+    hass: HomeAssistant, ge_simulator: SmartHqSimulator
+) -> None:
+    """Its operations and features come from one reading of the modes per update."""
+    entry = await add_ge_entry(hass, ge_simulator)
+    appliance = ge_runtime_data(entry).coordinator.appliance(WATER_HEATER)
+    counting = _CountingErds(appliance.erds, AVAILABLE_MODES)
+    appliance.erds = counting
+    writes: list[Event[Any]] = []
+
+    @callback
+    def _written(event: Event[Any]) -> None:
+        if event.data["entity_id"] == ENTITY:
+            writes.append(event)
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, _written)
+    for count, value in enumerate((1200, 1210, 1220), start=1):  # tenths of °F
+        ge_simulator.household.set_erd(WATER_HEATER, TANK, f"{value:04X}")
+        await wait_for(hass, lambda n=count: len(writes) == n)
+    await asyncio.sleep(0)
+
+    assert len(writes) == 3
+    assert counting.reads == 3
+    state = hass.states.get(ENTITY)
+    assert state is not None
+    assert state.attributes["operation_list"]
+    assert state.attributes["supported_features"]
