@@ -25,15 +25,18 @@ from custom_components.kitchen_connect.kitchenlib.ge.account import (
     async_fetch_websocket_endpoint,
 )
 from custom_components.kitchen_connect.kitchenlib.ge.client import (
+    TOKEN_REFUSALS_BEFORE_GIVING_UP,
     SmartHqClient,
     TokenProvider,
     backoff_delay,
 )
+from custom_components.kitchen_connect.kitchenlib.ge.endpoints import Endpoints
 from custom_components.kitchen_connect.kitchenlib.ge.tokens import (
     RefreshRejectedError,
     TokenManager,
     TokenSet,
 )
+from simulators.faults import FaultProxy, Framing
 from simulators.ge import SmartHqSimulator
 from simulators.ge.household import (
     Household,
@@ -926,6 +929,44 @@ async def test_refused_refresh_after_a_drop_stops(
     assert len(simulator.records("http", "/v1/websocket")) == endpoint_calls
     assert listener.connection_calls == [False]
     assert not client.connected
+
+
+@pytest.mark.parametrize("refusals", [2, TOKEN_REFUSALS_BEFORE_GIVING_UP * 2])
+async def test_a_freshly_refreshed_token_refused_a_few_times_is_no_lost_sign_in(
+    simulator: SmartHqSimulator,
+    http: aiohttp.ClientSession,
+    listener: Recorder,
+    refusals: int,
+) -> None:
+    """Short bursts of 401 from the endpoint call are retried; only a lasting one stops it."""
+    proxy = FaultProxy(simulator.port, framing=Framing.HTTP)
+    await proxy.start()
+    simulator.public_port = proxy.port
+    client = SmartHqClient(
+        http,
+        Endpoints.for_server(proxy.base_url),
+        _token_manager(simulator, http),
+        listener,
+        connect_timeout=2.0,
+        backoff_initial=0.05,
+        backoff_max=0.2,
+        rng=random.Random(4),
+    )
+    try:
+        await client.async_start()
+        # Each reconnect asks for the endpoint twice (once more after a refresh).
+        proxy.answer_next(401, count=refusals * 2, path="/v1/websocket")
+        simulator.drop_connections()
+        if refusals < TOKEN_REFUSALS_BEFORE_GIVING_UP:
+            await wait_until(lambda: listener.connection_calls == [False, True])
+            assert listener.auth_errors == []
+            assert client.connected
+        else:
+            await wait_until(lambda: len(listener.auth_errors) == 1)
+            assert not client.connected
+    finally:
+        await client.async_close()
+        await proxy.stop()
 
 
 class _UnreachableRefresh:

@@ -66,6 +66,9 @@ REQUEST_KINDS: Final = (KIND_LIST, KIND_ALL_ERD, KIND_SET_ERD, KIND_PING)
 
 _HEX_DIGITS: Final = frozenset(string.hexdigits)
 _CLOSE_TIMEOUT: Final = 2.0
+# GE's front end now and then refuses a token it has just issued; only this many refusals in
+# a row, each after a refresh, mean the sign-in itself is gone.
+TOKEN_REFUSALS_BEFORE_GIVING_UP: Final = 3
 
 
 class TokenProvider(Protocol):
@@ -402,6 +405,9 @@ class SmartHqClient:
                 _LOGGER.debug("Planned reconnect before the service's cut-off")
                 try:
                     fresh = await self._establish()
+                except TokenRejectedError as err:
+                    _LOGGER.debug("Planned reconnect refused: %s", self._redacted(err))
+                    reason = _End.LOST
                 except AuthError as err:
                     await self._give_up(conn, err)
                     return
@@ -441,6 +447,7 @@ class SmartHqClient:
 
     async def _reconnect(self, *, wait_first: bool) -> _Connection | None:
         attempt = 0
+        refusals = 0
         wait = wait_first
         while True:
             if wait:
@@ -451,6 +458,13 @@ class SmartHqClient:
             wait = True
             try:
                 conn = await self._establish()
+            except TokenRejectedError as err:
+                refusals += 1
+                if refusals >= TOKEN_REFUSALS_BEFORE_GIVING_UP:
+                    await self._give_up(None, err)
+                    return None
+                _LOGGER.debug("Reconnect refused (%d): %s", refusals, self._redacted(err))
+                continue
             except AuthError as err:
                 await self._give_up(None, err)
                 return None
