@@ -15,9 +15,10 @@ from datetime import timedelta
 import logging
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import Event, HomeAssistant, ServiceCall, callback
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
+import probatio as vol
 
 from custom_components.kitchen_connect.development_server import DEVELOPMENT_MARKER
 from simulators.ha_bluetooth import SimulatedScanner, async_start_scanner
@@ -62,6 +63,21 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
     lamarzocco_cloud = await lamarzocco.async_start(hass, scanner)
     stop = async_start_scanner(hass, scanner, interval=TICK, on_tick=_tick)
+
+    async def _set_water_tank(call: ServiceCall) -> None:
+        # Someone takes out (or puts back) every simulated machine's water tank, as a test
+        # of the frontend needs the appliances themselves to change.
+        empty = bool(call.data["empty"])
+        for peripheral in air.peripherals.values():
+            peripheral.machine.set_tank_empty(empty)
+        household = lamarzocco_cloud.household
+        for machine in household.machines.values():
+            machine.tank_ok = not empty
+            household.changed(machine)
+
+    hass.services.async_register(
+        DOMAIN, "set_water_tank", _set_water_tank, vol.Schema({vol.Required("empty"): bool})
+    )
 
     async def _stop(_event: Event) -> None:
         stop()

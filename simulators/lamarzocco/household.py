@@ -256,6 +256,9 @@ class SimMachine:
             dose = {"doseIndex": "DoseA", "dose": self.hot_water_dose, **_HOT_WATER_LIMITS}
             output = {"enabled": True, "enabledSupported": False, "doses": [dose]}
             widgets.append(_widget("CMHotWaterDose", output))
+        if not self.tank_ok:
+            # Like the cloud, only while the tank is out or empty (its field is spelled so).
+            widgets.append(_widget("CMNoWater", {"allarm": True}))
         return widgets
 
     def _prebrew_times(self) -> dict[str, list[dict[str, Any]]]:

@@ -102,6 +102,7 @@ class LaMarzoccoCloudSimulator(AppSimulator):
         self.rest_gate: asyncio.Semaphore | None = None
         self.held = 0  # REST requests waiting at the gate
         self._sockets: set[_Socket] = set()
+        self._pushed_widgets: dict[str, set[tuple[str, int]]] = {}
 
     @property
     def open_sockets(self) -> int:
@@ -234,7 +235,11 @@ class LaMarzoccoCloudSimulator(AppSimulator):
         machine = self._machine(request)
         if machine is None:
             return web.json_response({"code": "NOT_FOUND"}, status=404)
-        return web.json_response(machine.dashboard())
+        dashboard = machine.dashboard()
+        self._pushed_widgets[machine.serial] = {
+            (widget["code"], widget["index"]) for widget in dashboard["widgets"]
+        }
+        return web.json_response(dashboard)
 
     def _thing_request(self, request: web.Request) -> SimMachine | web.Response:
         if self._user(request) is None:
@@ -331,12 +336,17 @@ class LaMarzoccoCloudSimulator(AppSimulator):
         self._push(machine, [])
 
     def _push(self, machine: SimMachine, commands: list[dict[str, Any]]) -> None:
+        widgets = machine.widgets()
+        shown = {(widget["code"], widget["index"]) for widget in widgets}
+        # A widget that stopped being relevant (the no-water alarm) is announced as removed.
+        gone = self._pushed_widgets.get(machine.serial, set()) - shown
+        self._pushed_widgets[machine.serial] = shown
         body = {
             "connected": machine.connected,
             "connectionDate": machine.thing()["connectionDate"],
             "uuid": str(uuid.uuid4()),
-            "widgets": machine.widgets(),
-            "removedWidgets": [],
+            "widgets": widgets,
+            "removedWidgets": [{"code": code, "index": index} for code, index in sorted(gone)],
             "commands": commands,
         }
         self._send_message(dashboard_destination(machine.serial), json.dumps(body))

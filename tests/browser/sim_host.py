@@ -136,6 +136,13 @@ class Simulators:
                 self.jura.set_alert(int(bit), state == "on")
                 self.jura.push_now()
                 return sorted(self.jura.alerts)
+            case "ge_freezer_door":
+                # The door-state ERD holds one byte per door; the third is the freezer's.
+                household = self.ge.household
+                fridge = next(a for a in household.appliances.values() if 0x1016 in a.erds)
+                doors = "00000100" if args[0] == "open" else "00000000"
+                household.set_erd(fridge.mac, 0x1016, doors)
+                return args[0]
             case "jura_brews":
                 return sum(command.startswith("@TP:") for command in self.jura.commands)
             case "lamarzocco_consents":

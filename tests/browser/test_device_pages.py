@@ -11,6 +11,7 @@ import pytest
 from .conftest import BrowserEnvironment
 from .ui import (
     assert_no_raw_keys,
+    call_ws,
     entity_named,
     screenshot,
     use_server_language,
@@ -147,6 +148,60 @@ def test_device_page_follows_the_machine_and_refuses_a_number_out_of_range(
         )
 
     browser_environment.browser.run_on_page("device_page_changes", scenario, locale="en-US")
+
+
+@pytest.mark.parametrize(
+    ("device", "name", "change", "undo"),
+    [
+        ("Fridge", "Freezer door", "ge_freezer_door open", "ge_freezer_door closed"),
+        ("Micra", "Water tank empty", "water_tank empty", "water_tank full"),
+        ("Nespresso Expert&Milk", "Water tank empty", "water_tank empty", "water_tank full"),
+    ],
+)
+def test_each_device_page_follows_its_appliance(
+    browser_environment: BrowserEnvironment, device: str, name: str, change: str, undo: str
+) -> None:
+    """The appliance changes (a door opens, a tank is taken out): its page shows it."""
+    url = browser_environment.hass.url
+    simulators = browser_environment.simulators
+
+    def act(page: Page, command: str) -> None:
+        if command.startswith("water_tank"):
+            # The La Marzocco cloud and the Nespresso proxy run inside Home Assistant.
+            empty = command.endswith("empty")
+            call_ws(
+                page,
+                {
+                    "type": "call_service",
+                    "domain": "kitchen_connect_devsim",
+                    "service": "set_water_tank",
+                    "service_data": {"empty": empty},
+                },
+            )
+        else:
+            simulators.command(command)
+
+    def scenario(page: Page) -> None:
+        wait_for_frontend(page, url)
+        use_server_language(page, "en")
+        open_device(page, url, device)
+        entity = entity_named(page, device, name)
+        row = page.locator("hui-simple-entity-row").filter(has_text=name).first
+        before = _shown_state(page, entity)
+        expect(row).to_contain_text(before)
+        act(page, change)
+        try:
+            wait_for_state(page, entity, "on")
+            expect(row).to_contain_text(_shown_state(page, entity))
+            assert _shown_state(page, entity) != before
+        finally:
+            act(page, undo)
+        wait_for_state(page, entity, "off")
+        expect(row).to_contain_text(before)
+
+    browser_environment.browser.run_on_page(
+        f"device_page_follows_{device.split(maxsplit=1)[0].lower()}", scenario, locale="en-US"
+    )
 
 
 @pytest.mark.parametrize("language", ["en", "de"])

@@ -369,3 +369,20 @@ async def test_privacy_policy_during_operation_asks_the_user(
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
     assert ir.async_get(hass).async_get_issue(DOMAIN, "lamarzocco_privacy_policy") is None
+
+
+async def test_the_water_tank_alarm_comes_and_goes(
+    hass: HomeAssistant, lamarzocco_simulator: LaMarzoccoCloudSimulator
+) -> None:
+    """The cloud adds its no-water widget while the tank is out and removes it after."""
+    entry = await add_lamarzocco_entry(hass, lamarzocco_simulator)
+    await websocket_up(hass, entry)
+    tank = entity_id(hass, "binary_sensor", MICRA, "water_tank")
+    assert state(hass, tank) == "off"
+    machine = lamarzocco_simulator.household.machines[MICRA]
+    machine.tank_ok = False
+    lamarzocco_simulator.household.changed(machine)
+    await wait_for(hass, lambda: state(hass, tank) == "on")
+    machine.tank_ok = True
+    lamarzocco_simulator.household.changed(machine)
+    await wait_for(hass, lambda: state(hass, tank) == "off")
