@@ -109,16 +109,15 @@ async def async_send_command(
             refused_key="lamarzocco_command_refused",
             not_connected_key="lamarzocco_cloud_unreachable_command",
         ):
-            await coordinator.async_send(build())
-    except HomeAssistantError as err:
-        # Sent, but unconfirmed: saying it was not carried out could make a user repeat it.
-        if isinstance(err.__cause__, NoResultError):
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="lamarzocco_no_result",
-                translation_placeholders={"name": title},
-            ) from err.__cause__
-        raise
+            try:
+                await coordinator.async_send(build())
+            except NoResultError as err:
+                # Sent, but unconfirmed: "not carried out" could make a user repeat it.
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN,
+                    translation_key="lamarzocco_no_result",
+                    translation_placeholders={"name": title},
+                ) from err
     except AuthError as err:
         coordinator.config_entry.async_start_reauth(coordinator.hass)
         raise HomeAssistantError(
