@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import statistics
 import sys
 import time
@@ -17,7 +16,7 @@ from custom_components.kitchen_connect.kitchenlib.jura.framing import decode_fra
 from custom_components.kitchen_connect.kitchenlib.jura.messages import decode_status_bits
 from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
 from simulators.jura.simulator import JuraSimulator
-from tests.benchmark.measure import Report, percentile, rss_bytes, state_latencies
+from tests.benchmark.measure import Report, percentile, rss_per_entry, state_latencies
 from tests.helpers import jura_entry_data
 
 PUSH_SAMPLES = 1000
@@ -94,19 +93,7 @@ async def bench_memory(hass: HomeAssistant) -> float:
         remote = RemoteJura(port, profile.ef_code)
         data = await jura_entry_data(remote, conn_id=f"bench-{number}")  # type: ignore[arg-type]
         entries.append(await add_entry(hass, {**data, "machine_id": f"m{number}"}, f"M{number}"))
-    # Warm up with one machine so imports and caches are not counted per machine.
-    await hass.config_entries.async_setup(entries[0].entry_id)
-    await hass.async_block_till_done()
-    gc.collect()
-    before = rss_bytes()
-    for entry in entries[1:]:
-        await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    await asyncio.sleep(1)
-    gc.collect()
-    per_machine = (rss_bytes() - before) / (len(entries) - 1)
-    for entry in entries:
-        await hass.config_entries.async_unload(entry.entry_id)
+    per_machine = await rss_per_entry(hass, entries)
     host.stdin.close()
     await host.wait()
     return per_machine

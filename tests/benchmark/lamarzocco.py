@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-import gc
 import time
 from typing import Any
 
@@ -39,7 +38,7 @@ from tests.benchmark.measure import (
     Report,
     async_setup_bluetooth,
     latency_lines,
-    rss_bytes,
+    rss_per_entry,
     state_latencies,
 )
 
@@ -202,18 +201,7 @@ async def bench_memory(hass: HomeAssistant) -> float:
     simulator = LaMarzoccoCloudSimulator(household=Household(machines), tick_interval=0)
     await simulator.start()
     entries = await add_entries(hass, simulator, [machine.serial for machine in machines])
-    await hass.config_entries.async_setup(entries[0].entry_id)
-    await hass.async_block_till_done()
-    gc.collect()
-    before = rss_bytes()
-    for entry in entries[1:]:
-        await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    await asyncio.sleep(1)
-    gc.collect()
-    per_machine = (rss_bytes() - before) / (len(entries) - 1)
-    for entry in entries:
-        await hass.config_entries.async_unload(entry.entry_id)
+    per_machine = await rss_per_entry(hass, entries)
     await simulator.stop()
     return per_machine
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+import gc
 import os
 import socket
 import time
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.setup import async_setup_component
@@ -20,6 +22,33 @@ def rss_bytes() -> int:
     """This process's resident memory."""
     with open("/proc/self/statm", encoding="ascii") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+async def rss_per_entry(
+    hass: HomeAssistant,
+    entries: Sequence[ConfigEntry],
+    *,
+    settle_seconds: float = 1.0,
+    wait_background_tasks: bool = False,
+) -> float:
+    """Resident memory each entry after the first adds; every entry is unloaded after.
+
+    The first entry warms up imports and caches, so they are not counted per entry.
+    """
+    await hass.config_entries.async_setup(entries[0].entry_id)
+    await hass.async_block_till_done(wait_background_tasks=wait_background_tasks)
+    gc.collect()
+    before = rss_bytes()
+    for entry in entries[1:]:
+        await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=wait_background_tasks)
+    if settle_seconds:
+        await asyncio.sleep(settle_seconds)
+    gc.collect()
+    per_entry = (rss_bytes() - before) / (len(entries) - 1)
+    for entry in entries:
+        await hass.config_entries.async_unload(entry.entry_id)
+    return per_entry
 
 
 def percentile(samples: list[float], fraction: float) -> float:

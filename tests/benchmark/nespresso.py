@@ -6,7 +6,6 @@ Bluetooth stack, so every figure includes its advert handling and its bleak wrap
 
 from __future__ import annotations
 
-import gc
 import time
 
 from homeassistant.core import HomeAssistant
@@ -23,7 +22,7 @@ from tests.benchmark.measure import (
     Report,
     async_setup_bluetooth,
     latency_lines,
-    rss_bytes,
+    rss_per_entry,
     state_latencies,
 )
 
@@ -107,18 +106,7 @@ async def bench_memory(hass: HomeAssistant, air: SimulatedAir, scanner: Simulate
         (await add_machine(hass, air, scanner, number))[1]
         for number in range(1, MEMORY_MACHINES + 1)
     ]
-    await hass.config_entries.async_setup(entries[0].entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    gc.collect()
-    before = rss_bytes()
-    for entry in entries[1:]:
-        await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    gc.collect()
-    per_machine = (rss_bytes() - before) / (len(entries) - 1)
-    for entry in entries:
-        await hass.config_entries.async_unload(entry.entry_id)
-    return per_machine
+    return await rss_per_entry(hass, entries, settle_seconds=0, wait_background_tasks=True)
 
 
 async def run(hass: HomeAssistant) -> Report:
