@@ -29,6 +29,7 @@ class FaultKind(StrEnum):
     DROP_LINK = "drop_link"  # Bluetooth: the link drops
     READ_TIMEOUT = "read_timeout"  # Bluetooth: the next read never answers
     WRITE_REFUSED = "write_refused"  # Bluetooth: the next write gets an ATT error
+    OUT_OF_RANGE = "out_of_range"  # Bluetooth: no adverts and no links for ``seconds``
 
 
 # Faults that end a connection: the client must notice and reconnect.
@@ -36,6 +37,7 @@ CUTTING = frozenset(
     {FaultKind.CUT_RESET, FaultKind.CUT_CLOSE, FaultKind.CUT_MID_FRAME, FaultKind.DROP_LINK}
 )
 HTTP_STATUSES = (429, 401, 403, 500, 502, 503)
+OUT_OF_RANGE_LONGEST = 900.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,9 @@ class FaultSchedule:
                 return Fault(kind, seconds=rng.uniform(1.0, self._longest), size=rng.randint(1, 7))
             case FaultKind.HTTP_STATUS:
                 return Fault(kind, status=rng.choice(HTTP_STATUSES))
+            case FaultKind.OUT_OF_RANGE:
+                # From a walk past the kitchen door to a machine unplugged for a while.
+                return Fault(kind, seconds=rng.uniform(10.0, OUT_OF_RANGE_LONGEST))
             case FaultKind.GARBAGE | FaultKind.GARBAGE_BINARY:
                 text = kind is FaultKind.GARBAGE
                 return Fault(kind, payload=self.garbage(rng.randint(1, 64), text=text))

@@ -1,7 +1,8 @@
 """Simulated time for chaos and soak runs: the event loop's clock, moved on by the test.
 
-``SimulatedClock`` adds an offset to the loop's clock, to Home Assistant's ``utcnow`` and
-to the wall clock the token code and the simulators read. ``advance`` jumps from one due
+``SimulatedClock`` adds an offset to the loop's clock, to Home Assistant's ``utcnow``, to
+the wall clock the token code and the simulators read, and to the coarse monotonic clock
+Home Assistant's Bluetooth ages adverts with. ``advance`` jumps from one due
 timer to the next, letting the sockets talk in between, so a simulated day passes in
 seconds while every timer (back-off, watchdog, poll, token expiry) fires in its order,
 as it would have over the day.
@@ -30,6 +31,20 @@ WALL_CLOCK_MODULES = (
     "simulators.ge.auth_pages",
     "simulators.lamarzocco.auth",
     "simulators.lamarzocco.household",
+)
+# Modules that age Bluetooth adverts and polls with ``monotonic_time_coarse``: Home
+# Assistant's Bluetooth stack (habluetooth's compiled modules look the name up in their
+# module globals, so replacing it there reaches them), our coordinators and the scanner.
+COARSE_MONOTONIC_MODULES = (
+    "habluetooth.base_scanner",
+    "habluetooth.manager",
+    "habluetooth.auto_scheduler",
+    "homeassistant.components.bluetooth",
+    "homeassistant.components.bluetooth.active_update_coordinator",
+    "homeassistant.components.bluetooth.active_update_processor",
+    "homeassistant.components.bluetooth.util",
+    "custom_components.kitchen_connect.nespresso.coordinator",
+    "simulators.ha_bluetooth",
 )
 
 
@@ -101,6 +116,11 @@ class SimulatedClock:
             if hasattr(module, "time"):
                 monkeypatch.setattr(module, "time", shifted)
             _shift_clock_defaults(module, monkeypatch, self.wall)
+        for name in COARSE_MONOTONIC_MODULES:
+            module = _module(name)
+            if module is not None and hasattr(module, "monotonic_time_coarse"):
+                real = module.monotonic_time_coarse
+                monkeypatch.setattr(module, "monotonic_time_coarse", _shifted_monotonic(real, self))
 
     async def advance(self, seconds: float) -> None:
         """Move on ``seconds``, from one due timer to the next, letting each run.
@@ -133,6 +153,13 @@ class SimulatedClock:
             quiet = quiet + 1 if not loop._ready else 0  # type: ignore[attr-defined]
             if quiet >= self.settle:
                 return
+
+
+def _shifted_monotonic(real: Callable[[], float], clock: SimulatedClock) -> Callable[[], float]:
+    def shifted() -> float:
+        return real() + clock.offset
+
+    return shifted
 
 
 def _next_timer(loop: asyncio.AbstractEventLoop) -> float | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 import logging
 from typing import Any
 
@@ -28,6 +29,7 @@ from homeassistant.const import CONF_ADDRESS
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.event import async_track_time_interval
 
 from ..const import DOMAIN
 from ..kitchenlib import KitchenError, ProtocolError
@@ -88,7 +90,26 @@ class NespressoCoordinator(ActiveBluetoothDataUpdateCoordinator[Snapshot]):
     def start(self, family: Family) -> CALLBACK_TYPE:
         """Listen to the machine's adverts (the last one is replayed at once)."""
         self.data = Snapshot(family=family)
-        return self.async_start()
+        stop_adverts = self.async_start()
+        # Home Assistant hands on an advert only when its content changed, and an idle
+        # machine's never does: without this clock its settings would never be read again.
+        stop_clock = async_track_time_interval(self.hass, self._poll_when_due, RETRY_INTERVAL)
+
+        @callback
+        def stop() -> None:
+            stop_clock()
+            stop_adverts()
+
+        return stop
+
+    @callback
+    def _poll_when_due(self, _now: datetime) -> None:
+        info = self._last_service_info
+        if info is None or not self.available:
+            return
+        age = monotonic_time_coarse() - self._last_poll if self._last_poll else None
+        if self._needs_poll(info, age):
+            self._debounced_poll.async_schedule_call()
 
     # -- adverts ---------------------------------------------------------------------------
 

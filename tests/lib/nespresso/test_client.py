@@ -45,6 +45,7 @@ from custom_components.kitchen_connect.kitchenlib.nespresso.models import (
     VertuoState,
     VertuoStatus,
 )
+from simulators.faults import BluetoothFaultInjector
 from simulators.nespresso.backend import Dialect, SimulatedAir, SimulatedPeripheral
 from simulators.nespresso.machine import SimulatedMachine
 
@@ -409,6 +410,29 @@ async def test_wrong_key(air: SimulatedAir, dialect: Dialect) -> None:
         assert ADDRESS.lower() not in str(rejected.value).lower()
     assert set(_key_writes(peripheral)) == {OTHER_KEY}
     assert peripheral.machine.keys_written == 1
+    assert peripheral.active_links == 0
+
+
+async def test_one_refused_key_write_is_tried_again_on_a_new_connection(
+    air: SimulatedAir,
+) -> None:
+    """A single garbled key write does not count as a rejected key; a brew still goes once."""
+    peripheral = air.add(ADDRESS, SimulatedMachine(key=KEY))
+    client = make_client(air, peripheral, KEY)
+    with BluetoothFaultInjector(ADDRESS) as faults:
+        faults.refuse_next_write()
+        await client.brew(Product.LUNGO)
+    assert _key_writes(peripheral) == [KEY, KEY]
+    assert peripheral.connections == 2
+    commands = [data for uuid, data in peripheral.writes if uuid == gatt.COMMAND_REQUEST]
+    assert len(commands) == 1
+    assert peripheral.machine.brewing
+
+    with BluetoothFaultInjector(ADDRESS) as faults:
+        faults.refuse_next_write(2)
+        with pytest.raises(KeyRejectedError):
+            await client.read_status()
+    assert peripheral.connections == 4
     assert peripheral.active_links == 0
 
 

@@ -30,7 +30,12 @@ from .commands import (
     build_stock_threshold,
     build_vertuo_settings,
 )
-from .errors import BondRequiredError, NotOnboardedError, OnboardingRefusedError
+from .errors import (
+    BondRequiredError,
+    KeyRejectedError,
+    NotOnboardedError,
+    OnboardingRefusedError,
+)
 from .gatt import OriginalModel
 from .link import Link, Timeouts, bleak_connector
 from .models import (
@@ -60,6 +65,7 @@ from .status import (
 type Status = OriginalStatus | VertuoStatus
 type Settings = OriginalSettings | VertuoSettings
 NONE_READS_BEFORE_ONBOARDING = 2
+KEY_ATTEMPTS = 2  # connections that must refuse the key before it counts as rejected
 
 
 async def _with_bond[T](link: Link, call: Callable[[], Awaitable[T]]) -> T:
@@ -197,13 +203,30 @@ class NespressoClient:
 
     @asynccontextmanager
     async def _authenticated(self) -> AsyncIterator[tuple[Link, bytes]]:
-        """A connection on which the key was accepted; yields the status read to verify it."""
-        async with self._connection() as link:
-            state = decode_key_state(await _with_bond(link, lambda: link.read(gatt.KEY_STATE)))
-            if state is not KeyState.FINAL:
-                raise NotOnboardedError("the machine holds no key; import one or pair it")
-            await _with_bond(link, lambda: link.write(gatt.KEY, self._key))
-            yield link, await link.read(gatt.STATUS)
+        """A connection on which the key was accepted; yields the status read to verify it.
+
+        A refused key is tried once more on a new connection before it counts as
+        rejected: one garbled write must not send the user off to re-enter the key, and
+        nothing but the key has been sent when it is refused.
+        """
+        for attempt in range(1, KEY_ATTEMPTS + 1):
+            async with self._connection() as link:
+                try:
+                    status = await self._send_key(link)
+                except KeyRejectedError:
+                    if attempt == KEY_ATTEMPTS:
+                        raise
+                    continue
+                yield link, status
+                return
+
+    async def _send_key(self, link: Link) -> bytes:
+        """Give the machine our key; the status read that proves it was accepted."""
+        state = decode_key_state(await _with_bond(link, lambda: link.read(gatt.KEY_STATE)))
+        if state is not KeyState.FINAL:
+            raise NotOnboardedError("the machine holds no key; import one or pair it")
+        await _with_bond(link, lambda: link.write(gatt.KEY, self._key))
+        return await link.read(gatt.STATUS)
 
     @asynccontextmanager
     async def pairing_session(self) -> AsyncIterator[PairingSession]:
