@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
 import random
 import re
 
@@ -22,21 +21,17 @@ import pytest
 from custom_components.kitchen_connect.const import DOMAIN
 from custom_components.kitchen_connect.kitchenlib.errors import KitchenError
 from custom_components.kitchen_connect.kitchenlib.nespresso import gatt
-from custom_components.kitchen_connect.nespresso import connection as nespresso_connection
 from custom_components.kitchen_connect.nespresso.const import DETAILS_INTERVAL
 from simulators.faults import BluetoothFaultInjector, Fault, FaultKind
-from simulators.ha_bluetooth import SimulatedScanner, async_start_scanner
-from simulators.nespresso.backend import SimulatedAir, SimulatedPeripheral
-from simulators.nespresso.machine import SimulatedMachine
+from simulators.ha_bluetooth import SimulatedScanner
+from simulators.nespresso.backend import SimulatedPeripheral
 
-from ..conftest import NESPRESSO_EXPERT, NESPRESSO_FAST, NESPRESSO_KEY, nespresso_entry
+from ..conftest import nespresso_entry
 from .checks import follow
 from .clock import SimulatedClock
+from .conftest import ADVERT_INTERVAL, NespressoOnAir
 from .driver import BrandChaos, ChaosRun, day_of_faults, schedule_for, set_up, tear_down
 
-# Adverts every 20 s: Home Assistant learns the interval and calls the machine gone
-# after a few silent ones, so most trips out of range are outages.
-ADVERT_INTERVAL = timedelta(seconds=20)
 BLUETOOTH_WEIGHTS: dict[FaultKind, int] = {
     FaultKind.DROP_LINK: 4,
     FaultKind.READ_TIMEOUT: 3,
@@ -61,27 +56,11 @@ class NespressoRig:
 
 
 @pytest.fixture
-def nespresso_fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The library's deadlines of a test: a silent read ends within a second."""
-    monkeypatch.setitem(nespresso_connection.TIMEOUTS, "client", NESPRESSO_FAST)
-
-
-@pytest.fixture
 async def nespresso_rig(
-    hass: HomeAssistant,
-    enable_bluetooth: None,
-    nespresso_fast: None,
-    clock: SimulatedClock,
+    hass: HomeAssistant, nespresso_on_air: NespressoOnAir, clock: SimulatedClock
 ) -> AsyncIterator[NespressoRig]:
-    """An Expert&Milk on the air, its links behind the fault layer, set up in HA."""
-    air = SimulatedAir()
-    peripheral = air.add(
-        NESPRESSO_EXPERT, SimulatedMachine(key=NESPRESSO_KEY), name="Expert&Milk_D1E1037C4A9D"
-    )
-    scanner = SimulatedScanner("simulated-nespresso-proxy", [peripheral])
-    stop = async_start_scanner(
-        hass, scanner, interval=ADVERT_INTERVAL, on_tick=peripheral.machine.tick
-    )
+    """The Expert&Milk's links behind the fault layer, set up in Home Assistant."""
+    peripheral, scanner = nespresso_on_air.peripheral, nespresso_on_air.scanner
     entry = nespresso_entry(peripheral)
     with BluetoothFaultInjector(peripheral.address, scanner) as faults:
         await set_up(hass, entry)
@@ -89,7 +68,6 @@ async def nespresso_rig(
         yield NespressoRig(peripheral, scanner, faults, entry)
         faults.clear()
         await tear_down(hass, entry)
-    stop()
 
 
 def nespresso_chaos(hass: HomeAssistant, rig: NespressoRig) -> BrandChaos:

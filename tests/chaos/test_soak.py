@@ -1,4 +1,4 @@
-"""A time-scaled soak: every cloud and local simulator, hours of simulated time.
+"""A time-scaled soak: every cloud, local and Bluetooth simulator, hours of simulated time.
 
 After a warm-up, memory (tracemalloc), open file descriptors and asyncio tasks are
 sampled every simulated hour and their slope per hour printed; token refreshes and
@@ -21,16 +21,19 @@ from homeassistant.core import HomeAssistant
 import pytest
 
 from custom_components.kitchen_connect.lamarzocco import account as lm_account
+from custom_components.kitchen_connect.nespresso.const import DETAILS_INTERVAL
 from simulators.ge import DEFAULT_ACCOUNT, SmartHqSimulator
 from simulators.jura.simulator import JuraSimulator
 from simulators.lamarzocco.auth import CloudAuth
 from simulators.lamarzocco.household import default_household
 from simulators.lamarzocco.server import LaMarzoccoCloudSimulator
 from tests.components.lamarzocco_support import MICRA, add_connected_entry, entity_id
+from tests.conftest import nespresso_entry
 from tests.helpers import OTHER_GE_ACCOUNT, add_ge_entry, add_jura_entry, ge_runtime_data
 
 from .checks import shown, truth_problems
 from .clock import SimulatedClock
+from .conftest import NespressoOnAir
 
 WARM_UP_HOURS = 2
 WATER_HEATER = "D828C9A10008"
@@ -38,6 +41,8 @@ SETPOINT = 0x4024
 JURA_ALERT = 33  # descale alert: blocks nothing
 JURA_ALERT_ENTITY = "binary_sensor.kaffeebert_descaling_needed"
 HOUR = 3600.0
+NESPRESSO_CAPSULES = "number.nespresso_expert_milk_capsules_left"
+NESPRESSO_HARDNESS = "number.nespresso_expert_milk_water_hardness"
 OUR_CODE = "custom_components/kitchen_connect/"
 
 
@@ -102,6 +107,7 @@ async def test_soak(
     jura_simulator: JuraSimulator,
     ge_simulator: SmartHqSimulator,
     lm_cloud: LaMarzoccoCloudSimulator,
+    nespresso_on_air: NespressoOnAir,
     all_entities_enabled: None,
     monkeypatch: pytest.MonkeyPatch,
     soak_hours: float,
@@ -113,7 +119,13 @@ async def test_soak(
     await add_jura_entry(hass, jura_simulator)
     ge_entry = await add_ge_entry(hass, ge_simulator)
     lm_entry = await add_connected_entry(hass, lm_cloud, MICRA)
+    nespresso = nespresso_on_air.peripheral
+    nespresso_entry_ = nespresso_entry(nespresso)
+    nespresso_entry_.add_to_hass(hass)
+    await hass.config_entries.async_setup(nespresso_entry_.entry_id)
+    await hass.async_block_till_done()
     lm_target = entity_id(hass, "number", MICRA, "coffee_temperature")
+    lm_sign_ins_at_setup = lm_cloud.count("/auth/signin")
     lm_machine = lm_cloud.household.machines[MICRA]
     rng = random.Random(24)
     assert DEFAULT_ACCOUNT is not OTHER_GE_ACCOUNT
@@ -124,15 +136,22 @@ async def test_soak(
         ge_simulator.household.set_erd(WATER_HEATER, SETPOINT, f"{rng.randint(100, 140) * 10:04X}")
         lm_machine.coffee_target = round(rng.uniform(88.0, 96.0), 1)
         lm_cloud.household.changed(lm_machine)
+        nespresso.machine.capsules = rng.randint(0, 40)  # in every advert
 
-    def truth() -> dict[str, str]:
+    def change_slowly() -> None:
+        settings = bytearray(nespresso.machine.settings)
+        settings[2] = rng.randint(1, 4)  # water hardness: read every 15 min
+        nespresso.machine.settings = bytes(settings)
+
+    def truth(*, slow: bool = True) -> dict[str, str]:
         raw = ge_simulator.household.appliances[WATER_HEATER].erds[SETPOINT]
         celsius = (int(raw, 16) / 10 - 32) * 5 / 9
         return {
             JURA_ALERT_ENTITY: "on" if JURA_ALERT in jura_simulator.alerts else "off",
             "water_heater.water_heater@temperature": f"{celsius:.1f}",
             lm_target: f"{lm_machine.coffee_target:.1f}",
-        }
+            NESPRESSO_CAPSULES: f"{nespresso.machine.capsules:.1f}",
+        } | ({NESPRESSO_HARDNESS: f"{nespresso.machine.settings[2]:.1f}"} if slow else {})
 
     memory = Samples("memory allocated by the integration's lines (tracemalloc)", "KiB")
     process = Samples("memory, whole process incl. simulators and logs (tracemalloc)", "KiB")
@@ -145,10 +164,11 @@ async def test_soak(
         for hour in range(int(soak_hours)):
             # GE's tokens last an hour; the simulated cloud is told so on the wire.
             ge_simulator.auth.expire_access_tokens()
-            for _ in range(6):
+            change_slowly()
+            for step in range(6):
                 change()
                 await clock.advance(HOUR / 6)
-                lost += truth_problems(hass, truth())
+                lost += truth_problems(hass, truth(slow=step >= 2))
             if hour + 1 >= WARM_UP_HOURS:
                 memory.values.append(integration_memory() / 1024)
                 process.values.append(tracemalloc.get_traced_memory()[0] / 1024)
@@ -158,23 +178,27 @@ async def test_soak(
         tracemalloc.stop()
     seconds = time.perf_counter() - started
     change()
-    await clock.advance(60)
+    change_slowly()
+    await clock.advance(DETAILS_INTERVAL.total_seconds() + 120)
     final = truth_problems(hass, truth())
     ge_client = ge_runtime_data(ge_entry).coordinator.client
     ge_refreshes = [r for r in ge_simulator.records("http") if r.path.endswith("/oauth2/token")]
     lm_refreshes = lm_cloud.count("/auth/refreshtoken")
+    lm_sign_ins = lm_cloud.count("/auth/signin") - lm_sign_ins_at_setup
     print(f"\nSoak: {soak_hours:.0f} simulated h in {seconds:.1f} s ({clock.jumps} timer jumps)")
     for samples in (memory, process, descriptors, tasks):
         print("  " + samples.line())
     print(
         f"  GE: {len(ge_refreshes) - 1} token refreshes, {ge_client.stats['reconnects']} planned "
-        f"reconnects; La Marzocco: {lm_refreshes} token refreshes; Jura: "
-        f"{jura_simulator.connections} TCP sessions"
+        f"reconnects; La Marzocco: {lm_refreshes} token refreshes, {lm_sign_ins} sign-ins "
+        f"after setup; Jura: {jura_simulator.connections} TCP sessions; Nespresso: "
+        f"{nespresso.connections} Bluetooth connections"
     )
     print(f"  last values shown: {[shown(hass, key) for key in truth()]}")
     assert final == []
     assert lost == [], lost[:5]
     assert lm_entry.state is ConfigEntryState.LOADED
+    assert nespresso_entry_.state is ConfigEntryState.LOADED
     hours = len(memory.values)
     if hours >= 4:
         # Flat after warm-up: well under the size of one appliance's state per hour.
@@ -182,6 +206,9 @@ async def test_soak(
         assert descriptors.slope() < 0.5, descriptors.line()
         assert tasks.slope() < 0.5, tasks.line()
     assert ge_client.stats["reconnects"] >= int(soak_hours) - 1
+    # Refreshed ahead of expiry every hour, never a password sign-in after setup's.
+    assert lm_sign_ins == 0
+    assert lm_refreshes >= int(soak_hours) - 1
     for entry in hass.config_entries.async_entries():
         await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()

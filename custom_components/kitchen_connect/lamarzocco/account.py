@@ -10,14 +10,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 import contextlib
+from datetime import datetime, timedelta
 import logging
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util.hass_dict import HassKey
 
 from ..const import DOMAIN
+from ..kitchenlib import KitchenError
 from ..kitchenlib.lamarzocco.cloud import LaMarzoccoCloud
 from ..kitchenlib.lamarzocco.dashboard import Dashboard, DashboardPush
 from ..kitchenlib.lamarzocco.scheduling import Scheduling
@@ -28,6 +31,8 @@ from .entry_data import AccountId, account_id, credentials, endpoints_from_data,
 _LOGGER = logging.getLogger(__name__)
 
 ACCOUNTS: HassKey[dict[AccountId, LaMarzoccoAccount]] = HassKey(f"{DOMAIN}_lamarzocco_accounts")
+# Well inside the ten minutes before expiry in which the library refreshes a token.
+TOKEN_CHECK_INTERVAL: Final = timedelta(minutes=5)
 
 
 class MachineListener(Protocol):
@@ -63,6 +68,8 @@ class LaMarzoccoAccount:
         self._pending: asyncio.TimerHandle | None = None
         self._updating: asyncio.Task[None] | None = None
         self._renew = False
+        self._token_check: CALLBACK_TYPE | None = None
+        self._token_task: asyncio.Task[None] | None = None
 
     @property
     def connected(self) -> bool:
@@ -78,6 +85,10 @@ class LaMarzoccoAccount:
         """Start pushing ``serial``'s dashboard to ``machine``."""
         self._machines[serial] = machine
         self._schedule_update()
+        if self._token_check is None:
+            self._token_check = async_track_time_interval(
+                self.hass, self._keep_token_fresh, TOKEN_CHECK_INTERVAL
+            )
 
     async def async_detach(self, serial: str) -> bool:
         """Stop pushing to ``serial``; True when no machine is left (the account closed)."""
@@ -93,10 +104,14 @@ class LaMarzoccoAccount:
         if self._pending is not None:
             self._pending.cancel()
             self._pending = None
-        if self._updating is not None:
-            self._updating.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._updating
+        if self._token_check is not None:
+            self._token_check()
+            self._token_check = None
+        for task in (self._updating, self._token_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         stream, self._stream = self._stream, None
         if stream is not None:
             await stream.stop()
@@ -139,6 +154,23 @@ class LaMarzoccoAccount:
         else:
             # The connection stays: new machines are subscribed on it.
             await self._stream.async_follow(serials, scheduling)
+
+    @callback
+    def _keep_token_fresh(self, _now: datetime) -> None:
+        # A token is otherwise renewed only by a request, and with the websocket carrying
+        # the news requests are rare: a token that lapsed between two of them costs a
+        # password sign-in where a refresh would have done.
+        if self._token_task is None or self._token_task.done():
+            self._token_task = self.hass.async_create_background_task(
+                self._async_keep_token_fresh(), "lamarzocco token"
+            )
+
+    async def _async_keep_token_fresh(self) -> None:
+        try:
+            await self.cloud.async_access_token()
+        except KitchenError as err:
+            # The next request meets the same trouble and reports it where it belongs.
+            _LOGGER.debug("Could not renew the La Marzocco token ahead of time: %s", err)
 
     # --- the stream's listener ---------------------------------------------------------------
 
