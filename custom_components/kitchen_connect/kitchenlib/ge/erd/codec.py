@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 import re
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from ...errors import ProtocolError
 from .spec import ErdSpec
-from .table import CODECS, DECODERS
+from .table import BYTE_TABLES, CODECS, DECODERS
 
 _CODE = re.compile(r"0[xX]([0-9a-fA-F]{4})")
 
 
 # The spellings the service uses for the codes we know: a dict lookup beats the pattern.
-_KNOWN_CODE_TEXT: dict[str, int] = {
+KNOWN_CODE_TEXT: Final[Mapping[str, int]] = {
     spelling: code
     for code in CODECS
     for spelling in (f"0x{code:04X}", f"0x{code:04x}", f"0X{code:04X}", f"0X{code:04x}")
@@ -22,7 +23,7 @@ _KNOWN_CODE_TEXT: dict[str, int] = {
 
 def parse_erd_code(text: str) -> int:
     """``"0x7a00"`` or ``"0x7A00"`` as a number; ProtocolError for anything else."""
-    if type(text) is str and (known := _KNOWN_CODE_TEXT.get(text)) is not None:
+    if type(text) is str and (known := KNOWN_CODE_TEXT.get(text)) is not None:
         return known
     match = _CODE.fullmatch(text) if isinstance(text, str) else None
     if match is None:
@@ -60,22 +61,25 @@ def known_erd_codes() -> tuple[int, ...]:
     return tuple(CODECS)
 
 
-def hex_to_bytes(code: int, raw: str) -> bytes:
-    """The bytes of ``raw``: an even number of hex digits and nothing else."""
+def _bad_value(code: int, raw: object) -> ProtocolError:
     if not isinstance(raw, str):
-        raise ProtocolError(f"{format_erd_code(code)} value is not text: {type(raw).__name__}")
-    try:
-        data = bytes.fromhex(raw)
-    except ValueError:
-        data = None
-    # fromhex skips whitespace between bytes; the wire never has any, so reject it too.
-    if data is None or len(data) * 2 != len(raw):
-        # The text is left out: it may hold a serial number, which no log line may show.
-        raise ProtocolError(
-            f"{format_erd_code(code)} value is not an even run of hex digits"
-            f" ({len(raw)} characters)"
-        )
-    return data
+        return ProtocolError(f"{format_erd_code(code)} value is not text: {type(raw).__name__}")
+    # The text is left out: it may hold a serial number, which no log line may show.
+    return ProtocolError(
+        f"{format_erd_code(code)} value is not an even run of hex digits ({len(raw)} characters)"
+    )
+
+
+# Every spelling of one byte in hex ("0a", "0A", ...): most ERDs are one byte long, and one
+# lookup both checks such a value and reads it.
+_BYTE_TEXT: Final[Mapping[str, int]] = {
+    high + low: int(high + low, 16)
+    for high in "0123456789abcdefABCDEF"
+    for low in "0123456789abcdefABCDEF"
+}
+_upper: Final = str.upper
+_fromhex: Final = bytes.fromhex
+_new_tuple: Final = tuple.__new__
 
 
 def decode_erd(code: int, raw: str) -> ErdValue:
@@ -84,17 +88,30 @@ def decode_erd(code: int, raw: str) -> ErdValue:
     Unknown codes and empty values give ``value=None``. Bad hex, or fewer bytes than a known
     layout needs, raise ProtocolError; extra trailing bytes are ignored.
     """
-    # hex_to_bytes, inlined: this runs for every ERD received.
+    # This runs for every ERD received: the ErdValue is built without NamedTuple's
+    # Python-level __new__, and str.upper doubles as the check that ``raw`` is text.
     try:
-        data = bytes.fromhex(raw) if isinstance(raw, str) else None
+        upper = _upper(raw)
+    except TypeError:
+        raise _bad_value(code, raw) from None
+    table = BYTE_TABLES.get(code)
+    if table is not None and (byte := _BYTE_TEXT.get(raw)) is not None:
+        return _new_tuple(ErdValue, (code, upper, table[byte]))
+    try:
+        data = _fromhex(raw)
     except ValueError:
-        data = None
-    if data is None or len(data) * 2 != len(raw):
-        data = hex_to_bytes(code, raw)  # raises the precise error
-    decode = DECODERS.get(code)
-    if decode is None or not data:
-        return ErdValue(code, raw.upper(), None)
-    return ErdValue(code, raw.upper(), decode(data))
+        raise _bad_value(code, raw) from None
+    # fromhex skips whitespace between bytes; the wire never has any, so reject it too.
+    if len(data) * 2 != len(raw):
+        raise _bad_value(code, raw)
+    if not data:
+        value = None
+    elif table is not None:
+        value = table[data[0]]
+    else:
+        decode = DECODERS.get(code)
+        value = None if decode is None else decode(data)
+    return _new_tuple(ErdValue, (code, upper, value))
 
 
 def encode_erd(code: int, value: Any) -> str:

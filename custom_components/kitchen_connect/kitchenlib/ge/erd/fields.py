@@ -17,12 +17,16 @@ from .spec import INTEGER_KINDS, ErdField
 
 type Reader = Callable[[bytes], Any]
 type Writer = Callable[[Any, bytearray], None]
-# Turns a field's wire number (or, for text fields, the ERD's bytes) into its Python value.
-type Meaning = Callable[[int, bytes], Any]
+# Turns a field's wire number into its Python value.
+type Meaning = Callable[[int], Any]
 # Where a field's number sits: (byte index, shift, mask, meaning). A field inside one byte
-# reads ``data[index] >> shift & mask``; any other (index -1) reads the same from the ERD
-# taken as one big-endian integer. A meaning of None takes the number as it is.
-type FieldPlan = tuple[int, int, int, Meaning | None]
+# reads ``data[index] >> shift & mask``; one spanning bytes (index WHOLE) reads the same
+# from the ERD taken as one big-endian integer. A meaning of None takes the number as it is.
+# Text-like fields (index BYTES) have no number: their last item reads the ERD's bytes.
+type FieldPlan = tuple[int, int, int, Callable[[Any], Any] | None]
+
+WHOLE = -1
+BYTES = -2
 
 _BYTE_KINDS = frozenset({"string", "identity_string", "version", "hours_minutes"})
 
@@ -39,7 +43,8 @@ def make_reader(field: ErdField) -> Reader:
         case "identity_string":
             return lambda data: read_identity(data[start:end])
         case "version":
-            return lambda data: ".".join(str(part) for part in data[start:end])
+            template = version_format(field.size)
+            return lambda data: template % tuple(data[start:end])
         case "hours_minutes":
             return lambda data: data[start] * 60 + data[start + 1]
     number = _number_reader(field)
@@ -64,6 +69,11 @@ def make_reader(field: ErdField) -> Reader:
     return number
 
 
+def version_format(size: int) -> str:
+    """The %-format of a ``size``-byte version: one decimal part per byte, dot-separated."""
+    return ".".join(["%d"] * size)
+
+
 def field_plan(field: ErdField, erd_size: int) -> FieldPlan:
     """How to read ``field`` out of an ERD's first ``erd_size`` bytes taken as one integer.
 
@@ -71,38 +81,46 @@ def field_plan(field: ErdField, erd_size: int) -> FieldPlan:
     per field; the result equals :func:`make_reader`'s.
     """
     if field.kind in _BYTE_KINDS:
-        read = make_reader(field)
-        return 0, 0, 0, lambda _number, data: read(data)  # the number (0) goes unused
+        return BYTES, 0, 0, make_reader(field)
     bit_shift = field.bits[0] if field.bits is not None else 0
     shift = (erd_size - field.offset - field.size) * 8 + bit_shift
     mask = (1 << field.width) - 1
     if shift // 8 == (shift + field.width - 1) // 8:
         # Small integers from one byte are much cheaper than shifting the whole ERD.
         return erd_size - 1 - shift // 8, shift % 8, mask, _meaning(field)
-    return -1, shift, mask, _meaning(field)
+    return WHOLE, shift, mask, _meaning(field)
+
+
+# The usual byte-wide meanings as tables, so that reading them is a C-level index.
+_BYTE_FLAG: tuple[bool | None, ...] = (False, *(True,) * 254, None)
+_SIGNED_BYTE: tuple[int, ...] = (*range(128), *range(-128, 0))
 
 
 def _meaning(field: ErdField) -> Meaning | None:
     """What a numeric field's unsigned wire number reads as (None: the number itself)."""
     if field.kind == "enum":
         slugs = dict(zip(field.numbers, field.options, strict=True))
-        return lambda number, _data: slugs.get(number)
+        return slugs.get
     if field.kind == "bool":
         if field.bits is not None:
-            return lambda number, _data: number != 0
+            return bool
+        if field.width == 8:
+            return _BYTE_FLAG.__getitem__
         all_ones = (1 << field.width) - 1
-        return lambda number, _data: _read_flag(number, all_ones)
+        return lambda number: _read_flag(number, all_ones)
+    signed: Meaning | None = None
     if field.signed:
-        sign = 1 << (field.width - 1)
-        signed: Meaning | None = lambda number, _data: (number ^ sign) - sign  # noqa: E731
-    else:
-        signed = None
+        if field.width == 8:
+            signed = _SIGNED_BYTE.__getitem__
+        else:
+            sign = 1 << (field.width - 1)
+            signed = lambda number: (number ^ sign) - sign  # noqa: E731
     if field.none_value is None and field.scale == 1:
         return signed
     none_value, scale = field.none_value, field.scale
 
-    def meaning(number: int, data: bytes) -> Any:
-        value = signed(number, data) if signed is not None else number
+    def meaning(number: int) -> Any:
+        value = signed(number) if signed is not None else number
         if value == none_value:
             return None
         return value / scale if scale != 1 else value
@@ -163,7 +181,12 @@ def read_identity(raw: bytes) -> str | None:
     length = raw[0]
     if 0 < length < 0x20:
         body = raw[1 : 1 + length]
-        if len(body) != length or body.strip(b"\x00\xff") != body:
+        if len(body) != length:
+            return None
+        # The usual model or serial number passes every check below: read it at once.
+        if body.isalnum() and body.find(b"BEGIN") < 0 and body.find(b"CERTIFICATE") < 0:
+            return body.decode("ascii")
+        if body.strip(b"\x00\xff") != body:
             return None
     else:
         if not raw.strip(b"\x00\xff"):

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, cast, get_args
 
 from ...errors import InvalidValueError, ProtocolError
+from .decoders import Decoder, build_decoder, byte_table
 from .definitions import ERDS, OPTIONS, FieldRow
-from .fields import Meaning, Reader, Writer, field_plan, make_reader, make_writer
+from .fields import Reader, Writer, make_reader, make_writer
 from .overrides import OVERRIDES
 from .sentinels import none_value_of
 from .spec import ErdField, ErdSpec, FieldKind
 
 _KINDS: frozenset[str] = frozenset(get_args(FieldKind.__value__))
-
-
-type Decoder = Callable[[bytes], Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,53 +81,6 @@ def _generated_spec(code: int) -> ErdSpec:
     return ErdSpec(code, name, writable, fields, max(f.offset + f.size for f in fields))
 
 
-def _decoder(spec: ErdSpec, label: str, readers: tuple[tuple[str, Reader], ...]) -> Decoder:
-    """One function reading the whole ERD from non-empty bytes (callers check for none)."""
-    size = spec.size
-
-    def too_short(data: bytes) -> ProtocolError:
-        return ProtocolError(f"{label} needs {size} bytes for its layout, got {len(data)}")
-
-    if len(readers) == 1:
-        read = readers[0][1]
-        if size == 1:
-            return read
-
-        def decode_one(data: bytes) -> Any:
-            if len(data) < size:
-                raise too_short(data)
-            return read(data)
-
-        return decode_one
-
-    plan: tuple[tuple[str, int, int, int, Meaning | None], ...] = tuple(
-        (field.key, *field_plan(field, size)) for field in spec.fields
-    )
-    needs_whole = any(index < 0 for _key, index, _shift, _mask, _meaning in plan)
-    if not needs_whole and all(meaning is None for *_rest, meaning in plan):
-        # Bitmaps of plain numbers (the ovens' available cook modes, 100+ fields).
-        numbers = tuple((key, index, shift, mask) for key, index, shift, mask, _meaning in plan)
-
-        def decode_numbers(data: bytes) -> dict[str, Any]:
-            if len(data) < size:
-                raise too_short(data)
-            return {key: data[index] >> shift & mask for key, index, shift, mask in numbers}
-
-        return decode_numbers
-
-    def decode_many(data: bytes) -> dict[str, Any]:
-        if len(data) < size:
-            raise too_short(data)
-        whole = int.from_bytes(data[:size]) if needs_whole else 0
-        values: dict[str, Any] = {}
-        for key, index, shift, mask, meaning in plan:
-            number = (data[index] if index >= 0 else whole) >> shift & mask
-            values[key] = number if meaning is None else meaning(number, data)
-        return values
-
-    return decode_many
-
-
 def _codec(spec: ErdSpec) -> ErdCodec:
     label = f"0x{spec.code:04X}"
     readers = tuple((field.key, make_reader(field)) for field in spec.fields)
@@ -138,7 +89,7 @@ def _codec(spec: ErdSpec) -> ErdCodec:
         if spec.writable
         else ()
     )
-    return ErdCodec(spec, label, readers, writers, _decoder(spec, label, readers))
+    return ErdCodec(spec, label, readers, writers, build_decoder(spec, label, readers))
 
 
 def _with_sentinels(spec: ErdSpec) -> ErdSpec:
@@ -160,3 +111,18 @@ CODECS: Mapping[int, ErdCodec] = _build()
 
 DECODERS: Mapping[int, Decoder] = {code: codec.fast_decode for code, codec in CODECS.items()}
 """Each codec's decoder for non-empty bytes: the hot path of every ERD received."""
+
+
+def _byte_tables() -> dict[int, tuple[Any, ...]]:
+    shared: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    tables = {}
+    for code, codec in CODECS.items():
+        table = byte_table(codec.spec, codec.fast_decode)
+        if table is not None:
+            # Many ERDs are flags or share their options: equal tables are kept once.
+            tables[code] = shared.setdefault(table, table)
+    return tables
+
+
+BYTE_TABLES: Mapping[int, tuple[Any, ...]] = _byte_tables()
+"""The value of each one-byte, one-field ERD by its byte: reading one is an index."""
