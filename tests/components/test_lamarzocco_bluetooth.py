@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+import logging
 import time
 
 from homeassistant.components import bluetooth
@@ -15,7 +17,9 @@ from homeassistant.config_entries import (
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.util import dt as dt_util
 import pytest
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.kitchen_connect.const import DOMAIN
 from custom_components.kitchen_connect.kitchenlib.lamarzocco.bluetooth.link import Timeouts
@@ -151,20 +155,43 @@ async def test_silent_bluetooth_falls_back_to_the_cloud_quickly(
     assert lamarzocco_simulator.household.machines[MICRA].mode == "StandBy"
 
 
-async def test_offline_mode_needs_no_cloud(
-    hass: HomeAssistant, lamarzocco_simulator: LaMarzoccoCloudSimulator, air: LaMarzoccoAir
-) -> None:
-    """With the cloud blocked, offline mode reads and switches the machine over the air."""
-    micra = air.by_serial(MICRA)
-    entry = await _add_discovered(hass, lamarzocco_simulator, micra)
+async def add_offline(
+    hass: HomeAssistant, sim: LaMarzoccoCloudSimulator, micra: SimulatedLaMarzocco
+) -> ConfigEntry:
+    """The Micra added through discovery, then switched to offline mode; the cloud blocked."""
+    entry = await _add_discovered(hass, sim, micra)
     await hass.config_entries.options.async_init(entry.entry_id)
     flow = hass.config_entries.options.async_progress()[0]
     await hass.config_entries.options.async_configure(
         flow["flow_id"], {OPTION_USE_BLUETOOTH: True, OPTION_OFFLINE_MODE: True}
     )
-    lamarzocco_simulator.blocked = True
+    sim.blocked = True
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
+    return entry
+
+
+async def _next_poll(hass: HomeAssistant) -> None:
+    """A minute passes: offline mode reads the machine again."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
+    await hass.async_block_till_done()
+
+
+async def _poll_until(hass: HomeAssistant, condition: Callable[[], bool], polls: int = 10) -> None:
+    """Minutes pass until ``condition()`` holds (a read may still be waiting on a link)."""
+    for _ in range(polls):
+        if condition():
+            return
+        await _next_poll(hass)
+    assert condition()
+
+
+async def test_offline_mode_needs_no_cloud(
+    hass: HomeAssistant, lamarzocco_simulator: LaMarzoccoCloudSimulator, air: LaMarzoccoAir
+) -> None:
+    """With the cloud blocked, offline mode reads and switches the machine over the air."""
+    micra = air.by_serial(MICRA)
+    await add_offline(hass, lamarzocco_simulator, micra)
     requests = len(lamarzocco_simulator.requests)
     power = entity_id(hass, "switch", MICRA, "main")
     assert state(hass, power) == "on"
@@ -226,3 +253,51 @@ async def test_bluetooth_drop_during_a_shot(
     last = entity_id(hass, "sensor", MICRA, "last_shot_duration")
     await wait_for(hass, lambda: state(hass, last) not in ("unknown", STATE_UNAVAILABLE))
     assert float(state(hass, last)) > 0
+
+
+async def test_offline_machine_out_of_reach_is_logged_once_each_way(
+    hass: HomeAssistant,
+    lamarzocco_simulator: LaMarzoccoCloudSimulator,
+    air: LaMarzoccoAir,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A Bluetooth-only machine that stops answering: one info line, one when it is back.
+
+    The line names the machine, not the cloud (offline mode never asks it), and neither
+    its address nor its token.
+    """
+    micra = air.by_serial(MICRA)
+    await add_offline(hass, lamarzocco_simulator, micra)
+    power = entity_id(hass, "switch", MICRA, "main")
+    caplog.clear()
+    caplog.set_level(logging.INFO, logger="custom_components.kitchen_connect")
+    micra.faults.connect_hangs = True
+    micra.drop_link()
+    await _poll_until(hass, lambda: state(hass, power) == STATE_UNAVAILABLE)
+    await _next_poll(hass)
+    micra.faults.connect_hangs = False
+    await _poll_until(hass, lambda: state(hass, power) == "on")
+    await _next_poll(hass)
+    ours = [r for r in caplog.records if r.name.startswith("custom_components.kitchen_connect")]
+    lines = [r.getMessage() for r in ours if r.levelno >= logging.INFO]
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("Micra cannot be reached over Bluetooth (")
+    assert lines[1] == "Micra can be reached over Bluetooth again"
+    assert all(r.levelno == logging.INFO for r in ours if r.levelno >= logging.INFO)
+    for message in (r.getMessage() for r in ours):
+        assert micra.address not in message
+        assert micra.token not in message
+
+
+async def test_offline_machine_out_of_reach_at_start_names_bluetooth(
+    hass: HomeAssistant, lamarzocco_simulator: LaMarzoccoCloudSimulator, air: LaMarzoccoAir
+) -> None:
+    """Offline mode retries a machine out of reach at start, saying Bluetooth, not the cloud."""
+    micra = air.by_serial(MICRA)
+    entry = await add_offline(hass, lamarzocco_simulator, micra)
+    micra.faults.connect_hangs = True
+    micra.drop_link()
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert str(entry.reason).startswith("Micra cannot be reached over Bluetooth (")

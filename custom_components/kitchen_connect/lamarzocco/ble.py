@@ -17,7 +17,7 @@ from homeassistant.components.bluetooth import async_ble_device_from_address
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
-from ..kitchenlib import AuthError, ConnectionFailedError, KitchenError
+from ..kitchenlib import AuthError, ConnectionFailedError, KitchenError, ProtocolError
 from ..kitchenlib.lamarzocco.bluetooth.client import LaMarzoccoBluetooth, ShotFollower
 from ..kitchenlib.lamarzocco.bluetooth.link import Timeouts
 from ..kitchenlib.lamarzocco.bluetooth.payloads import CommandResult
@@ -113,6 +113,19 @@ class MachineBluetooth:
             self.telemetry.async_update_listeners()
 
 
+async def async_once_more[T](call: Callable[[], Awaitable[T]]) -> T:
+    """``call()``, and once more if the link failed or garbled an answer.
+
+    Over the radio one answer gets lost now and then; a second try on the same or a new
+    link nearly always gets through. Only for what is safe to repeat: reads and settings.
+    """
+    try:
+        return await call()
+    except (ConnectionFailedError, ProtocolError) as err:
+        _LOGGER.debug("Bluetooth failed (%s); trying once more", err)
+    return await call()
+
+
 async def async_send_preferring_bluetooth(
     ble: MachineBluetooth | None,
     command: Command,
@@ -120,11 +133,15 @@ async def async_send_preferring_bluetooth(
 ) -> None:
     """Bluetooth first where the machine takes the command; the cloud when that fails.
 
-    ``cloud_send`` None is offline mode: a Bluetooth failure is the user's error then.
+    ``cloud_send`` None is offline mode: Bluetooth gets a second try, and a second
+    failure is the user's error.
     """
     if ble is not None and goes_over_the_air(command):
         try:
-            await ble.async_send(command)
+            if cloud_send is None:
+                await async_once_more(partial(ble.async_send, command))
+            else:
+                await ble.async_send(command)
         except AuthError:
             raise
         except KitchenError as err:

@@ -2,7 +2,9 @@
 
 Nothing is polled while the websocket is up. While it is down the dashboard is read once
 a minute, so the state does not freeze; a machine the cloud reports offline makes the
-entities unavailable with one info line, and one more when it is back.
+entities unavailable with one info line, and one more when it is back. Offline mode reads
+the machine over Bluetooth every minute instead, and a machine out of reach is told the
+same way.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from ..kitchenlib.lamarzocco.dashboard import Dashboard, DashboardPush, Widget
 from ..kitchenlib.lamarzocco.scheduling import Scheduling
 from ..kitchenlib.lamarzocco.tokens import PrivacyPolicyError, RequestBlockedError
 from .account import LaMarzoccoAccount
-from .ble import MachineBluetooth, async_send_preferring_bluetooth
+from .ble import MachineBluetooth, async_once_more, async_send_preferring_bluetooth
 from .const import FALLBACK_POLL, ISSUE_BLOCKED, ISSUE_PRIVACY_POLICY
 
 _LOGGER = logging.getLogger(__name__)
@@ -106,8 +108,33 @@ class LaMarzoccoCoordinator(DataUpdateCoordinator[Dashboard]):
 
     async def _async_update_data(self) -> Dashboard:
         if self._offline_read is not None:
-            return await async_read(self.hass, self._offline_read())
+            return await self._async_read_offline(self._offline_read)
         dashboard = await async_read(self.hass, self.account.cloud.async_dashboard(self.serial))
+        self._note_online(dashboard)
+        return dashboard
+
+    async def _async_read_offline(self, read: Callable[[], Awaitable[Dashboard]]) -> Dashboard:
+        """The machine over Bluetooth; out of reach, the last read marked not connected.
+
+        Marked rather than failed, so going away and coming back is told once each way
+        at info, naming Bluetooth (the coordinator's own lines would blame the cloud).
+        """
+        try:
+            dashboard = await async_once_more(read)
+        except AuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="lamarzocco_auth_failed"
+            ) from err
+        except (ConnectionFailedError, ProtocolError) as err:
+            if self.data is None:
+                raise UpdateFailed(
+                    translation_domain=DOMAIN,
+                    translation_key="lamarzocco_offline_unreachable",
+                    translation_placeholders={"name": self.config_entry.title, "detail": str(err)},
+                ) from err
+            dashboard = replace(self.data, thing=replace(self.data.thing, connected=False))
+            self._note_online(dashboard, str(err))
+            return dashboard
         self._note_online(dashboard)
         return dashboard
 
@@ -155,14 +182,21 @@ class LaMarzoccoCoordinator(DataUpdateCoordinator[Dashboard]):
             self._schedule_refresh()
         self.async_update_listeners()
 
-    def _note_online(self, dashboard: Dashboard) -> None:
+    def _note_online(self, dashboard: Dashboard, reason: str = "") -> None:
         online = dashboard.thing.connected
         if online == self._online:
             return
+        title = self.config_entry.title
         if online and self._online is False:
-            _LOGGER.info("%s is connected to La Marzocco's cloud again", self.config_entry.title)
+            if self.offline:
+                _LOGGER.info("%s can be reached over Bluetooth again", title)
+            else:
+                _LOGGER.info("%s is connected to La Marzocco's cloud again", title)
         elif not online:
-            _LOGGER.info("%s is not connected to La Marzocco's cloud", self.config_entry.title)
+            if self.offline:
+                _LOGGER.info("%s cannot be reached over Bluetooth (%s)", title, reason)
+            else:
+                _LOGGER.info("%s is not connected to La Marzocco's cloud", title)
         self._online = online
 
 
