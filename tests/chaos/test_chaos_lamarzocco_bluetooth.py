@@ -16,7 +16,6 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 import random
 import re
 from typing import Any
@@ -46,11 +45,9 @@ from tests.components.lamarzocco_support import MICRA, entity_id, state
 from tests.components.test_lamarzocco_bluetooth import add_offline
 
 from .clock import SimulatedClock
+from .conftest import ADVERT_INTERVAL
 from .driver import BrandChaos, ChaosRun, day_of_faults, schedule_for, tear_down
 
-# Adverts every 20 s: Home Assistant learns the interval and calls the machine gone
-# after a few silent ones.
-ADVERT_INTERVAL = timedelta(seconds=20)
 BLUETOOTH_WEIGHTS: dict[FaultKind, int] = {
     FaultKind.DROP_LINK: 4,
     FaultKind.READ_TIMEOUT: 3,

@@ -23,17 +23,20 @@ import pytest
 from custom_components.kitchen_connect.lamarzocco import account as lm_account
 from custom_components.kitchen_connect.nespresso.const import DETAILS_INTERVAL
 from simulators.ge import DEFAULT_ACCOUNT, SmartHqSimulator
+from simulators.ha_bluetooth import SimulatedScanner, async_start_scanner
 from simulators.jura.simulator import JuraSimulator
 from simulators.lamarzocco.auth import CloudAuth
 from simulators.lamarzocco.household import default_household
+from simulators.lamarzocco.peripheral import LaMarzoccoAir, SimulatedLaMarzocco
 from simulators.lamarzocco.server import LaMarzoccoCloudSimulator
-from tests.components.lamarzocco_support import MICRA, add_connected_entry, entity_id
+from tests.components.lamarzocco_support import MICRA, entity_id, runtime, websocket_up
+from tests.components.test_lamarzocco_bluetooth import add_discovered
 from tests.conftest import nespresso_entry
 from tests.helpers import OTHER_GE_ACCOUNT, add_ge_entry, add_jura_entry, ge_runtime_data
 
 from .checks import shown, truth_problems
 from .clock import SimulatedClock
-from .conftest import NespressoOnAir
+from .conftest import ADVERT_INTERVAL, NespressoOnAir
 
 WARM_UP_HOURS = 2
 WATER_HEATER = "D828C9A10008"
@@ -41,6 +44,7 @@ SETPOINT = 0x4024
 JURA_ALERT = 33  # descale alert: blocks nothing
 JURA_ALERT_ENTITY = "binary_sensor.kaffeebert_descaling_needed"
 HOUR = 3600.0
+MICRA_ADDRESS = "C4:DD:57:00:00:01"
 NESPRESSO_CAPSULES = "number.nespresso_expert_milk_capsules_left"
 NESPRESSO_HARDNESS = "number.nespresso_expert_milk_water_hardness"
 OUR_CODE = "custom_components/kitchen_connect/"
@@ -101,13 +105,29 @@ async def lm_cloud(clock: SimulatedClock) -> AsyncIterator[LaMarzoccoCloudSimula
     await simulator.stop()
 
 
+@pytest.fixture
+async def micra_on_air(
+    hass: HomeAssistant, nespresso_on_air: NespressoOnAir, lm_cloud: LaMarzoccoCloudSimulator
+) -> AsyncIterator[SimulatedLaMarzocco]:
+    """The cloud's Micra on the air too, through its own simulated proxy."""
+    air = LaMarzoccoAir()
+    micra = air.add(lm_cloud.household, MICRA, MICRA_ADDRESS)
+    scanner = SimulatedScanner("simulated-lamarzocco-proxy", [micra])
+    stop = async_start_scanner(hass, scanner, interval=ADVERT_INTERVAL)
+    yield micra
+    air.close()
+    stop()
+
+
 async def test_soak(
     hass: HomeAssistant,
     clock: SimulatedClock,
     jura_simulator: JuraSimulator,
     ge_simulator: SmartHqSimulator,
     lm_cloud: LaMarzoccoCloudSimulator,
+    no_discovery_flows: None,
     nespresso_on_air: NespressoOnAir,
+    micra_on_air: SimulatedLaMarzocco,
     all_entities_enabled: None,
     monkeypatch: pytest.MonkeyPatch,
     soak_hours: float,
@@ -118,7 +138,10 @@ async def test_soak(
     ge_simulator.connection_lifetime = HOUR
     await add_jura_entry(hass, jura_simulator)
     ge_entry = await add_ge_entry(hass, ge_simulator)
-    lm_entry = await add_connected_entry(hass, lm_cloud, MICRA)
+    # Added as Bluetooth discovery adds it: the cloud's websocket, and one Bluetooth link
+    # kept open for the shot counter's boiler temperatures.
+    lm_entry = await add_discovered(hass, lm_cloud, micra_on_air)
+    await websocket_up(hass, lm_entry)
     nespresso = nespresso_on_air.peripheral
     nespresso_entry_ = nespresso_entry(nespresso)
     nespresso_entry_.add_to_hass(hass)
@@ -191,13 +214,17 @@ async def test_soak(
     print(
         f"  GE: {len(ge_refreshes) - 1} token refreshes, {ge_client.stats['reconnects']} planned "
         f"reconnects; La Marzocco: {lm_refreshes} token refreshes, {lm_sign_ins} sign-ins "
-        f"after setup; Jura: {jura_simulator.connections} TCP sessions; Nespresso: "
-        f"{nespresso.connections} Bluetooth connections"
+        f"after setup, {micra_on_air.connections} Bluetooth connections; Jura: "
+        f"{jura_simulator.connections} TCP sessions; Nespresso: {nespresso.connections} "
+        "Bluetooth connections"
     )
     print(f"  last values shown: {[shown(hass, key) for key in truth()]}")
     assert final == []
     assert lost == [], lost[:5]
     assert lm_entry.state is ConfigEntryState.LOADED
+    lm_bluetooth = runtime(lm_entry).bluetooth
+    assert lm_bluetooth is not None
+    assert lm_bluetooth.connected
     assert nespresso_entry_.state is ConfigEntryState.LOADED
     hours = len(memory.values)
     if hours >= 4:

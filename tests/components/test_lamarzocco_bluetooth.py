@@ -76,7 +76,7 @@ async def air(
     stop()
 
 
-async def _add_discovered(
+async def add_discovered(
     hass: HomeAssistant, sim: LaMarzoccoCloudSimulator, micra: SimulatedLaMarzocco
 ) -> ConfigEntry:
     """Add the Micra as Bluetooth discovery would: its address is kept in the entry."""
@@ -101,7 +101,7 @@ async def test_live_telemetry_and_commands_over_bluetooth(
 ) -> None:
     """Boiler temperatures and the shot timer arrive over the air; changes go over it too."""
     micra = air.by_serial(MICRA)
-    entry = await _add_discovered(hass, lamarzocco_simulator, micra)
+    entry = await add_discovered(hass, lamarzocco_simulator, micra)
     assert entry.data[CONF_BLUETOOTH_ADDRESS] == micra.address
     assert entry.data[CONF_BLUETOOTH_TOKEN] == micra.token  # from the cloud's settings
     ble = runtime(entry).bluetooth
@@ -138,7 +138,7 @@ async def test_silent_bluetooth_falls_back_to_the_cloud_quickly(
 ) -> None:
     """A machine that does not answer over the air is reached over the cloud, in seconds."""
     micra = air.by_serial(MICRA)
-    entry = await _add_discovered(hass, lamarzocco_simulator, micra)
+    entry = await add_discovered(hass, lamarzocco_simulator, micra)
     ble = runtime(entry).bluetooth
     assert ble is not None
     await ble.async_stop()  # no held link: each command opens its own
@@ -159,7 +159,7 @@ async def add_offline(
     hass: HomeAssistant, sim: LaMarzoccoCloudSimulator, micra: SimulatedLaMarzocco
 ) -> ConfigEntry:
     """The Micra added through discovery, then switched to offline mode; the cloud blocked."""
-    entry = await _add_discovered(hass, sim, micra)
+    entry = await add_discovered(hass, sim, micra)
     await hass.config_entries.options.async_init(entry.entry_id)
     flow = hass.config_entries.options.async_progress()[0]
     await hass.config_entries.options.async_configure(
@@ -240,7 +240,7 @@ async def test_bluetooth_drop_during_a_shot(
 ) -> None:
     """The link drops mid-shot; it comes back by itself and the shot's end is still shown."""
     micra = air.by_serial(MICRA)
-    entry = await _add_discovered(hass, lamarzocco_simulator, micra)
+    entry = await add_discovered(hass, lamarzocco_simulator, micra)
     ble = runtime(entry).bluetooth
     assert ble is not None
     await wait_for(hass, lambda: ble.connected)
