@@ -9,6 +9,7 @@ from homeassistant.helpers.typing import ConfigType
 from .actions import async_setup_actions
 from .brands import async_load_brands, async_spec_for_entry, spec_for_entry
 from .const import DOMAIN, ENTRY_MINOR_VERSION, ENTRY_VERSION
+from .pacing import async_own_step
 from .spec import KitchenConnectConfigEntry
 from .voice import async_setup_voice
 
@@ -41,7 +42,10 @@ async def async_migrate_entry(hass: HomeAssistant, entry: KitchenConnectConfigEn
 async def async_setup_entry(hass: HomeAssistant, entry: KitchenConnectConfigEntry) -> bool:
     """Connect to the appliance or account behind ``entry`` and add its entities."""
     spec = await async_spec_for_entry(hass, entry)
+    # Entries set up together take turns (pacing.py): connecting, then their platforms.
+    await async_own_step(hass)
     entry.runtime_data = await spec.async_setup(hass, entry)
+    await async_own_step(hass)
     await hass.config_entries.async_forward_entry_setups(entry, list(spec.platforms))
     return True
 

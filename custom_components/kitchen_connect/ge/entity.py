@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +13,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from ..entity import KitchenConnectEntity
 from ..kitchenlib.ge.appliance import Appliance
+from ..pacing import async_add_entities_paced
 from ..spec import PlatformSetup
 from .appliance_types import ApplianceKind, appliance_kind
 from .coordinator import GeConfigEntry, GeCoordinator
@@ -139,8 +139,8 @@ def platform_setup[DescriptionT: GeEntityDescription, EntityT: GeEntity](
         async_add_entities: AddConfigEntryEntitiesCallback,
     ) -> None:
         coordinator = entry.runtime_data.coordinator
-        # The appliances there at setup, added one per loop step: fifty appliances'
-        # entities in one step would hold the event loop for tens of milliseconds.
+        # The appliances there at setup are added a few entities per loop step: fifty
+        # appliances' entities in one step would hold the event loop for tens of ms.
         at_setup: list[str] | None = []
 
         @callback
@@ -150,11 +150,16 @@ def platform_setup[DescriptionT: GeEntityDescription, EntityT: GeEntity](
             elif entities := entities_for(coordinator, mac, descriptions, entity_type):
                 async_add_entities(entities)
 
+        def _entities_at_setup() -> list[EntityT]:
+            nonlocal at_setup
+            macs, at_setup = at_setup or [], None
+            return [
+                entity
+                for mac in macs
+                for entity in entities_for(coordinator, mac, descriptions, entity_type)
+            ]
+
         entry.runtime_data.devices.async_for_each_appliance(_async_add_appliance)
-        while at_setup:
-            if entities := entities_for(coordinator, at_setup.pop(0), descriptions, entity_type):
-                async_add_entities(entities)
-            await asyncio.sleep(0)
-        at_setup = None
+        await async_add_entities_paced(hass, async_add_entities, _entities_at_setup)
 
     return async_setup_entry

@@ -18,6 +18,7 @@ from ..kitchenlib import ProtocolError
 from ..kitchenlib.jura.connection import ReplyTimeoutError
 from ..kitchenlib.jura.machine import JuraMachine
 from ..kitchenlib.jura.models import MachineProfile, MachineState, SettingDef
+from ..pacing import async_add_entities_paced
 from ..spec import PlatformSetup
 from .coordinator import (
     JuraConfigEntry,
@@ -156,6 +157,6 @@ def platform_setup(
         entry: JuraConfigEntry,
         async_add_entities: AddConfigEntryEntitiesCallback,
     ) -> None:
-        async_add_entities(build(entry.runtime_data))
+        await async_add_entities_paced(hass, async_add_entities, lambda: build(entry.runtime_data))
 
     return async_setup_entry

@@ -19,6 +19,7 @@ from ..kitchenlib import AuthError
 from ..kitchenlib.lamarzocco.commands import Command, NoResultError
 from ..kitchenlib.lamarzocco.dashboard import Dashboard
 from ..kitchenlib.lamarzocco.models import Thing
+from ..pacing import async_add_entities_paced
 from ..spec import PlatformSetup
 from .const import MODEL_NAMES
 from .coordinator import LaMarzoccoCoordinator
@@ -107,7 +108,11 @@ async def async_send_command(
         async with translate_library_errors(
             title,
             refused_key="lamarzocco_command_refused",
-            not_connected_key="lamarzocco_cloud_unreachable_command",
+            not_connected_key=(
+                "lamarzocco_local_bluetooth_unreachable"
+                if coordinator.offline
+                else "lamarzocco_cloud_unreachable_command"
+            ),
         ):
             try:
                 await coordinator.async_send(build())
@@ -158,10 +163,12 @@ def entities_setup(*builders: ExtraEntities) -> PlatformSetup[LaMarzoccoConfigEn
         entry: LaMarzoccoConfigEntry,
         async_add_entities: AddConfigEntryEntitiesCallback,
     ) -> None:
-        entities: list[Entity] = []
-        for build in builders:
-            entities.extend(build(entry.runtime_data))
-        async_add_entities(entities)
+        runtime = entry.runtime_data
+        await async_add_entities_paced(
+            hass,
+            async_add_entities,
+            lambda: [entity for build in builders for entity in build(runtime)],
+        )
 
     return async_setup_entry
 

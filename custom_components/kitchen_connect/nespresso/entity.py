@@ -17,8 +17,10 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from ..const import DOMAIN
 from ..entity import KitchenConnectEntity, translate_library_errors
 from ..kitchenlib import AuthError
+from ..kitchenlib.bluetooth_link import NotInRangeError
 from ..kitchenlib.nespresso.errors import MachineRefusedError, NoResponseError
 from ..kitchenlib.nespresso.models import Family
+from ..pacing import async_add_entities_paced
 from ..spec import PlatformSetup
 from .coordinator import NespressoConfigEntry, NespressoCoordinator, NespressoRuntimeData
 from .models import Snapshot
@@ -90,6 +92,13 @@ async def translate_machine_errors(name: str) -> AsyncIterator[None]:
                 translation_key="nespresso_no_response",
                 translation_placeholders={"name": name},
             ) from err
+        except NotInRangeError as err:
+            # Not "close the app": nothing hears the machine at all.
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="nespresso_not_in_range",
+                translation_placeholders={"name": name},
+            ) from err
         except AuthError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
@@ -109,6 +118,8 @@ def platform_setup(
         async_add_entities: AddConfigEntryEntitiesCallback,
     ) -> None:
         data = entry.runtime_data
-        async_add_entities(build(data, data.coordinator.data.family))
+        await async_add_entities_paced(
+            hass, async_add_entities, lambda: build(data, data.coordinator.data.family)
+        )
 
     return async_setup_entry

@@ -122,7 +122,11 @@ class JuraConnection:
                 if not data:
                     error = ConnectionFailedError("connection closed by the machine")
                     break
-                for raw in splitter.feed(data):
+                for index, raw in enumerate(splitter.feed(data)):
+                    if index:
+                        # A push updates every entity of the machine: a read full of
+                        # them would hold the event loop for as many updates in one step.
+                        await asyncio.sleep(0)
                     if not self._dispatch(raw):
                         error = ConnectionFailedError("the machine hung up")
                         return
