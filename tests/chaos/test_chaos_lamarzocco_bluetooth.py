@@ -267,3 +267,15 @@ async def test_a_refused_token_asks_to_sign_in_again(
     micra_rig.micra.drop_link()
     await clock.advance(FALLBACK_POLL.total_seconds() * 2)
     assert any(micra_rig.entry.async_get_active_flows(hass, {"reauth"}))
+
+
+async def test_a_change_out_of_reach_names_bluetooth(
+    hass: HomeAssistant, micra_rig: MicraRig, clock: SimulatedClock
+) -> None:
+    """Offline mode never used the cloud, so a change the machine never got says Bluetooth."""
+    steam = entity_id(hass, "switch", MICRA, "steam_boiler")
+    micra_rig.faults.out_of_range(600)
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call("switch", "turn_off", {ATTR_ENTITY_ID: steam}, blocking=True)
+    assert err.value.translation_key == "lamarzocco_local_bluetooth_unreachable"
+    assert micra_rig.machine.steam_enabled

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 import json
 from pathlib import Path
 from typing import Any
 
+from habluetooth.const import UNAVAILABLE_TRACK_SECONDS
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -180,6 +184,25 @@ async def test_no_answer_is_not_repeated(
         await _call(hass, "brew", device_id, confirm=True)
     assert err.value.translation_key == "nespresso_no_response"
     assert len(_commands(nespresso_expert)) == 1
+
+
+async def test_a_machine_nothing_hears_is_said_to_be_out_of_range(
+    hass: HomeAssistant,
+    nespresso_expert: SimulatedPeripheral,
+    nespresso_scanner: SimulatedScanner,
+) -> None:
+    """Unplugged or out of range: the error says so (not "close the app") and nothing is sent."""
+    device_id = await _setup(hass, nespresso_expert)
+    nespresso_scanner.remove(nespresso_expert.address, forget=True)
+    for _ in range(2):
+        async_fire_time_changed(
+            hass, dt_util.utcnow() + timedelta(seconds=UNAVAILABLE_TRACK_SECONDS + 1)
+        )
+        await hass.async_block_till_done()
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, "brew", device_id, confirm=True)
+    assert err.value.translation_key == "nespresso_not_in_range"
+    assert _commands(nespresso_expert) == []
 
 
 async def test_refused_key_during_a_command(

@@ -11,6 +11,11 @@ import bleak_retry_connector
 
 from .errors import ConnectionFailedError
 
+
+class NotInRangeError(ConnectionFailedError):
+    """No adapter or proxy hears the machine: out of range, or unplugged."""
+
+
 type DisconnectedCallback = Callable[[BleakClient], None]
 type Connector = Callable[[DisconnectedCallback], Awaitable[BleakClient]]
 
@@ -31,7 +36,7 @@ def retrying_connector(
     async def connect(on_disconnect: DisconnectedCallback) -> BleakClient:
         ble_device = device()
         if ble_device is None:
-            raise ConnectionFailedError("no Bluetooth adapter or proxy can see the machine")
+            raise NotInRangeError("no Bluetooth adapter or proxy can see the machine")
         # Looked up at each call: Home Assistant swaps in its own client class when its
         # Bluetooth stack starts, which may be after this module was imported.
         return await bleak_retry_connector.establish_connection(
