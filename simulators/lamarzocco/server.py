@@ -387,7 +387,9 @@ class LaMarzoccoCloudSimulator(AppSimulator):
                 return ws
             connected = self._connected(first)
             if connected is None:
-                await ws.send_str(encode_frame(StompFrame("ERROR", (("message", "denied"),))))
+                # The client may be gone already (a cut): the refusal then has no one to read it.
+                with contextlib.suppress(ConnectionResetError):
+                    await ws.send_str(encode_frame(StompFrame("ERROR", (("message", "denied"),))))
                 return ws
             await ws.send_str(encode_frame(connected[0]))
             if connected[1] and self.send_heart_beats:
