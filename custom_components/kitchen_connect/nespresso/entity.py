@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 import contextlib
 from dataclasses import dataclass
+from typing import Final
 
 from homeassistant.components.bluetooth.passive_update_coordinator import (
     PassiveBluetoothCoordinatorEntity,
@@ -16,7 +17,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..const import DOMAIN
 from ..entity import KitchenConnectEntity, translate_library_errors
-from ..kitchenlib import AuthError
+from ..kitchenlib import AuthError, KitchenError
 from ..kitchenlib.bluetooth_link import NotInRangeError
 from ..kitchenlib.nespresso.errors import MachineRefusedError, NoResponseError
 from ..kitchenlib.nespresso.models import Family
@@ -68,6 +69,15 @@ class NespressoEntity(
         return self.coordinator.data
 
 
+# Library errors with a message of their own, most specific first ("not in range" rather
+# than "close the app": nothing hears the machine at all).
+_OWN_MESSAGES: Final[tuple[tuple[type[KitchenError], str], ...]] = (
+    (NoResponseError, "nespresso_no_response"),
+    (NotInRangeError, "nespresso_not_in_range"),
+    (AuthError, "nespresso_key_rejected"),
+)
+
+
 @contextlib.asynccontextmanager
 async def translate_machine_errors(name: str) -> AsyncIterator[None]:
     """Library errors as the translated errors Home Assistant shows.
@@ -80,29 +90,16 @@ async def translate_machine_errors(name: str) -> AsyncIterator[None]:
     ):
         try:
             yield
-        except MachineRefusedError as err:
+        except KitchenError as err:
+            if isinstance(err, MachineRefusedError):
+                key: str | None = f"nespresso_refused_{err.outcome.value}"
+            else:
+                key = next((key for kind, key in _OWN_MESSAGES if isinstance(err, kind)), None)
+            if key is None:
+                raise
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
-                translation_key=f"nespresso_refused_{err.outcome.value}",
-                translation_placeholders={"name": name},
-            ) from err
-        except NoResponseError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="nespresso_no_response",
-                translation_placeholders={"name": name},
-            ) from err
-        except NotInRangeError as err:
-            # Not "close the app": nothing hears the machine at all.
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="nespresso_not_in_range",
-                translation_placeholders={"name": name},
-            ) from err
-        except AuthError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="nespresso_key_rejected",
+                translation_key=key,
                 translation_placeholders={"name": name},
             ) from err
 
