@@ -19,11 +19,9 @@ from typing import Any, Protocol, Self
 from bleak.exc import BleakError, BleakGATTProtocolError
 
 from ..fake_bleak import FakeBleakBackend
-from .schedule import Fault, FaultKind
+from .schedule import SCHEDULED_FAULT_WAITS, Fault, FaultKind
 
 ATT_UNLIKELY_ERROR = 0x0E  # "Unlikely Error": the peripheral refused for its own reasons
-# How long a scheduled fault waits for a link to land on before the moment has passed.
-SCHEDULED_FAULT_WAITS = 30.0
 
 
 class Airwaves(Protocol):
@@ -122,10 +120,8 @@ class BluetoothFaultInjector:
     def apply(self, fault: Fault) -> None:
         """Inflict one scheduled fault.
 
-        A fault that finds no link waits for the next operation, but only for a while
-        (``SCHEDULED_FAULT_WAITS``) and without piling up behind one already waiting: a
-        machine that connects for seconds an hour would otherwise meet every fault of the
-        hours between, which no radio does.
+        A fault that finds no link waits for the next operation, but only for a while and
+        never behind one already waiting (``SCHEDULED_FAULT_WAITS``).
         """
         self._lapse_if_due()
         self._apply(fault)

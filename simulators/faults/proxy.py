@@ -20,7 +20,7 @@ import struct
 from typing import Any
 
 from .framing import Framing, HttpRequest, RequestFramer, upstream_framer, websocket_frame
-from .schedule import Fault, FaultKind
+from .schedule import SCHEDULED_FAULT_WAITS, Fault, FaultKind
 
 LOOPBACK = "127.0.0.1"
 _READ_CHUNK = 65536
@@ -415,13 +415,28 @@ class FaultProxy:
                     fault.payload, binary=fault.kind is FaultKind.GARBAGE_BINARY
                 )
             case FaultKind.REFUSE:
-                self.refuse_next()
+                # Scheduled faults that wait for the next connection or request: one at a
+                # time, and only for a while (``SCHEDULED_FAULT_WAITS``).
+                if not self._refuse:
+                    self.refuse_next()
+                    self._undo_later(fault.kind, SCHEDULED_FAULT_WAITS, self._lapse_refusals)
             case FaultKind.HTTP_STATUS:
-                self.answer_next(fault.status)
+                if not self._answers:
+                    answer = _HttpAnswer(fault.status, 1, "")
+                    self._answers.append(answer)
+                    self._undo_later(
+                        fault.kind, SCHEDULED_FAULT_WAITS, lambda: self._lapse_answer(answer)
+                    )
             case _:
                 raise ValueError(f"{fault.kind} is no fault of a TCP connection")
 
     # --- internals -----------------------------------------------------------------------
+
+    def _lapse_refusals(self) -> None:
+        self._refuse = 0
+
+    def _lapse_answer(self, answer: _HttpAnswer) -> None:
+        self._answers = [armed for armed in self._answers if armed is not answer]
 
     def _undo_later(self, kind: FaultKind, seconds: float | None, undo: object) -> None:
         old = self._timers.pop(kind, None)

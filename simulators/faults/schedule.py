@@ -38,6 +38,11 @@ CUTTING = frozenset(
 )
 HTTP_STATUSES = (429, 401, 403, 500, 502, 503)
 OUT_OF_RANGE_LONGEST = 900.0
+# How long a scheduled fault that waits for the next request, connection or GATT operation
+# keeps waiting before its moment has passed; one waits at a time. Without this, a client
+# that is quiet for hours (backing off, or connecting only now and then) would meet every
+# fault of those hours in a row, which no network or radio does.
+SCHEDULED_FAULT_WAITS = 30.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,10 +21,12 @@ from simulators.faults import (
     Framing,
 )
 from simulators.faults.framing import websocket_frame, websocket_frame_size
+from simulators.faults.schedule import SCHEDULED_FAULT_WAITS
 from simulators.nespresso.backend import SimulatedAir
 from simulators.nespresso.machine import SimulatedMachine
 
 from ..conftest import NESPRESSO_EXPERT, NESPRESSO_KEY
+from .clock import SimulatedClock
 
 
 class LineServer:
@@ -360,3 +362,54 @@ def test_schedule_is_endless() -> None:
     schedule = iter(FaultSchedule(3, {FaultKind.STALL: 1}))
     faults = [next(schedule) for _ in range(5)]
     assert all(item.fault.kind is FaultKind.STALL and item.fault.seconds > 0 for item in faults)
+
+
+async def test_scheduled_faults_wait_one_at_a_time_and_lapse(
+    web_proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quiet client meets one waiting fault, not every fault of its quiet hours."""
+    clock = SimulatedClock()
+    clock.install(asyncio.get_running_loop(), monkeypatch, modules=())
+    for status in (500, 503):
+        await web_proxy.apply(Fault(FaultKind.HTTP_STATUS, status=status))
+    assert web_proxy.pending_answers == [500]
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{web_proxy.base_url}/hello") as response:
+            assert response.status == 500
+        async with session.get(f"{web_proxy.base_url}/hello") as response:
+            assert response.status == 200
+    for _ in range(2):
+        await web_proxy.apply(Fault(FaultKind.HTTP_STATUS, status=502))
+        await web_proxy.apply(Fault(FaultKind.REFUSE))
+    await clock.advance(SCHEDULED_FAULT_WAITS + 1)
+    assert web_proxy.pending_answers == []
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{web_proxy.base_url}/hello") as response:
+            assert response.status == 200
+    assert web_proxy.stats.refused == 0
+
+
+async def test_scheduled_bluetooth_faults_wait_one_at_a_time_and_lapse(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Faults scheduled while no link is up: one lands on the next link, later ones lapse."""
+    clock = SimulatedClock()
+    clock.install(asyncio.get_running_loop(), monkeypatch, modules=())
+    air = SimulatedAir()
+    peripheral = air.add(NESPRESSO_EXPERT, SimulatedMachine(key=NESPRESSO_KEY))
+    backend = air.backend()(peripheral.address)
+    with BluetoothFaultInjector(peripheral.address) as faults:
+        for _ in range(3):
+            faults.apply(Fault(FaultKind.WRITE_REFUSED))
+        await backend.connect(pair=False)
+        assert backend.services is not None
+        level = backend.services.get_characteristic(gatt.TX_LEVEL)
+        assert level is not None
+        with pytest.raises(BleakGATTProtocolError):
+            await backend.write_gatt_char(level, b"\x00", response=True)
+        await backend.write_gatt_char(level, b"\x00", response=True)  # only one waited
+        faults.apply(Fault(FaultKind.WRITE_REFUSED))
+        await clock.advance(SCHEDULED_FAULT_WAITS + 1)
+        await backend.write_gatt_char(level, b"\x00", response=True)  # it lapsed
+        assert faults.stats[FaultKind.WRITE_REFUSED] == 1
+        await backend.disconnect()
