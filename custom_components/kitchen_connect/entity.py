@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 import contextlib
 from typing import Any, ClassVar
 
@@ -11,7 +11,12 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 
 from .const import DOMAIN
-from .kitchenlib import CommandRefusedError, ConnectionFailedError, InvalidValueError
+from .kitchenlib import (
+    CommandRefusedError,
+    ConnectionFailedError,
+    InvalidValueError,
+    KitchenError,
+)
 
 
 class KitchenConnectEntity(Entity):
@@ -45,17 +50,32 @@ class KitchenConnectEntity(Entity):
             self._attr_translation_key = f"{self.translation_prefix}_{description.translation_key}"
 
 
+type OwnMessages = Sequence[tuple[type[KitchenError], str]]
+
+
 @contextlib.asynccontextmanager
 async def translate_library_errors(
-    name: str, *, refused_key: str, not_connected_key: str
+    name: str, *, refused_key: str, not_connected_key: str, own_messages: OwnMessages = ()
 ) -> AsyncIterator[None]:
     """Turn library errors into the translated errors Home Assistant shows the user.
 
     Bad input is the caller's to fix (ServiceValidationError); a refusal or a lost
     connection is the appliance's (HomeAssistantError), named by each brand's keys.
+    ``own_messages`` are a brand's more specific errors with a key of their own (naming
+    the appliance), most specific first; they are looked at before the general ones.
     """
     try:
-        yield
+        try:
+            yield
+        except KitchenError as err:
+            key = next((key for kind, key in own_messages if isinstance(err, kind)), None)
+            if key is None:
+                raise
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key=key,
+                translation_placeholders={"name": name},
+            ) from err
     except InvalidValueError as err:
         raise ServiceValidationError(
             translation_domain=DOMAIN,

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 import contextlib
 from dataclasses import dataclass
+from typing import Final
 
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from ..const import DOMAIN
 from ..entity import KitchenConnectEntity, translate_library_errors
 from ..kitchenlib import ProtocolError
 from ..kitchenlib.jura.connection import ReplyTimeoutError
@@ -121,6 +120,12 @@ class JuraSettingEntity(JuraEntity):
         )
 
 
+_OWN_MESSAGES: Final = (
+    (ReplyTimeoutError, "jura_no_reply"),
+    (ProtocolError, "jura_unexpected_reply"),
+)
+
+
 @contextlib.asynccontextmanager
 async def translate_machine_errors(name: str) -> AsyncIterator[None]:
     """Turn library errors into the translated errors Home Assistant shows the user.
@@ -129,22 +134,12 @@ async def translate_machine_errors(name: str) -> AsyncIterator[None]:
     the same: the machine may have carried it out, unlike when it was never connected.
     """
     async with translate_library_errors(
-        name, refused_key="jura_command_refused", not_connected_key="jura_not_connected"
+        name,
+        refused_key="jura_command_refused",
+        not_connected_key="jura_not_connected",
+        own_messages=_OWN_MESSAGES,
     ):
-        try:
-            yield
-        except ReplyTimeoutError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="jura_no_reply",
-                translation_placeholders={"name": name},
-            ) from err
-        except ProtocolError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="jura_unexpected_reply",
-                translation_placeholders={"name": name},
-            ) from err
+        yield
 
 
 def platform_setup(

@@ -113,16 +113,10 @@ async def async_send_command(
                 if coordinator.offline
                 else "lamarzocco_cloud_unreachable_command"
             ),
+            # Sent, but unconfirmed: "not carried out" could make a user repeat it.
+            own_messages=((NoResultError, "lamarzocco_no_result"),),
         ):
-            try:
-                await coordinator.async_send(build())
-            except NoResultError as err:
-                # Sent, but unconfirmed: "not carried out" could make a user repeat it.
-                raise HomeAssistantError(
-                    translation_domain=DOMAIN,
-                    translation_key="lamarzocco_no_result",
-                    translation_placeholders={"name": title},
-                ) from err
+            await coordinator.async_send(build())
     except AuthError as err:
         coordinator.config_entry.async_start_reauth(coordinator.hass)
         raise HomeAssistantError(

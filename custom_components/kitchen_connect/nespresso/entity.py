@@ -16,8 +16,8 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..const import DOMAIN
-from ..entity import KitchenConnectEntity, translate_library_errors
-from ..kitchenlib import AuthError, KitchenError
+from ..entity import KitchenConnectEntity, OwnMessages, translate_library_errors
+from ..kitchenlib import AuthError
 from ..kitchenlib.bluetooth_link import NotInRangeError
 from ..kitchenlib.nespresso.errors import MachineRefusedError, NoResponseError
 from ..kitchenlib.nespresso.models import Family
@@ -69,9 +69,9 @@ class NespressoEntity(
         return self.coordinator.data
 
 
-# Library errors with a message of their own, most specific first ("not in range" rather
-# than "close the app": nothing hears the machine at all).
-_OWN_MESSAGES: Final[tuple[tuple[type[KitchenError], str], ...]] = (
+# Library errors with a message of their own ("not in range" rather than "close the app":
+# nothing hears the machine at all).
+_OWN_MESSAGES: Final[OwnMessages] = (
     (NoResponseError, "nespresso_no_response"),
     (NotInRangeError, "nespresso_not_in_range"),
     (AuthError, "nespresso_key_rejected"),
@@ -86,20 +86,17 @@ async def translate_machine_errors(name: str) -> AsyncIterator[None]:
     been carried out, so it is reported as such and never sent again.
     """
     async with translate_library_errors(
-        name, refused_key="nespresso_command_refused", not_connected_key="nespresso_not_connected"
+        name,
+        refused_key="nespresso_command_refused",
+        not_connected_key="nespresso_not_connected",
+        own_messages=_OWN_MESSAGES,
     ):
         try:
             yield
-        except KitchenError as err:
-            if isinstance(err, MachineRefusedError):
-                key: str | None = f"nespresso_refused_{err.outcome.value}"
-            else:
-                key = next((key for kind, key in _OWN_MESSAGES if isinstance(err, kind)), None)
-            if key is None:
-                raise
+        except MachineRefusedError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
-                translation_key=key,
+                translation_key=f"nespresso_refused_{err.outcome.value}",
                 translation_placeholders={"name": name},
             ) from err
 

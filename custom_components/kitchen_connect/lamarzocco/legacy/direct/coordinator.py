@@ -121,6 +121,7 @@ class DirectCoordinator(DataUpdateCoordinator[DirectState]):
                 title,
                 refused_key="lamarzocco_command_refused",
                 not_connected_key="lamarzocco_direct_busy_command",
+                own_messages=((ProtocolError, "lamarzocco_direct_busy_command"),),
             ):
                 snapshot = await self.client.write(write)
         except AuthError as err:
@@ -128,12 +129,6 @@ class DirectCoordinator(DataUpdateCoordinator[DirectState]):
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="lamarzocco_direct_key_refused",
-                translation_placeholders={"name": title},
-            ) from err
-        except ProtocolError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="lamarzocco_direct_busy_command",
                 translation_placeholders={"name": title},
             ) from err
         self._mark_reachable()

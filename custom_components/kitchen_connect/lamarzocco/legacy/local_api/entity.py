@@ -8,13 +8,11 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from ....const import DOMAIN
 from ....entity import KitchenConnectEntity, translate_library_errors
 from ....kitchenlib import AuthError
 from ....kitchenlib.lamarzocco.bluetooth.legacy import LegacyBluetooth
@@ -98,19 +96,13 @@ class LocalApiEntity(KitchenConnectEntity, CoordinatorEntity[LocalApiCoordinator
         writer = self.runtime.writer
         assert writer is not None
         title = self.coordinator.config_entry.title
-        try:
-            async with translate_library_errors(
-                title,
-                refused_key="lamarzocco_command_refused",
-                not_connected_key="lamarzocco_local_bluetooth_unreachable",
-            ):
-                await call(writer)
-        except AuthError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="lamarzocco_local_bluetooth_refused",
-                translation_placeholders={"name": title},
-            ) from err
+        async with translate_library_errors(
+            title,
+            refused_key="lamarzocco_command_refused",
+            not_connected_key="lamarzocco_local_bluetooth_unreachable",
+            own_messages=((AuthError, "lamarzocco_local_bluetooth_refused"),),
+        ):
+            await call(writer)
 
 
 type EntityBuilder = Callable[[LocalApiRuntime], Iterable[Entity]]
