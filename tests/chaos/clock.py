@@ -39,7 +39,6 @@ COARSE_MONOTONIC_MODULES = (
     "habluetooth.base_scanner",
     "habluetooth.manager",
     "habluetooth.auto_scheduler",
-    "homeassistant.components.bluetooth",
     "homeassistant.components.bluetooth.active_update_coordinator",
     "homeassistant.components.bluetooth.active_update_processor",
     "homeassistant.components.bluetooth.util",
