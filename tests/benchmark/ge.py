@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import sys
 import time
 
 from homeassistant.core import HomeAssistant
@@ -15,7 +14,15 @@ from custom_components.kitchen_connect.ge import setup as ge_setup
 from custom_components.kitchen_connect.kitchenlib.ge.erd import decode_erd
 from simulators.ge import SmartHqSimulator
 from simulators.ge.household import default_household
-from tests.benchmark.measure import Report, percentile, rss_bytes, state_latencies
+from tests.benchmark.measure import (
+    Report,
+    percentile,
+    rss_bytes,
+    start_sim_host,
+    state_latencies,
+    stop_sim_host,
+    timed_setup,
+)
 from tests.helpers import ge_entry_data
 
 PUSH_SAMPLES = 1000
@@ -54,10 +61,7 @@ async def bench_push_and_setup(hass: HomeAssistant) -> tuple[list[float], float]
     simulator = SmartHqSimulator(tick_interval=0)
     await simulator.start()
     entry = await add_entry(hass, simulator)
-    started = time.perf_counter()
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    setup_seconds = time.perf_counter() - started
+    setup_seconds = await timed_setup(hass, entry)
     assert hass.states.get(TANK_ENTITY) is not None, (
         f"entities missing after setup ({entry.state}: {entry.reason})"
     )
@@ -115,17 +119,8 @@ async def bench_traffic(hass: HomeAssistant) -> tuple[dict[str, int], int]:
 
 async def bench_memory(hass: HomeAssistant) -> float:
     """Resident memory per appliance: one account with fifty appliances, simulator elsewhere."""
-    host = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.benchmark.ge_sim_host",
-        str(MEMORY_HOUSEHOLDS),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-    )
-    assert host.stdout is not None
-    assert host.stdin is not None
-    port, count = (int(word) for word in (await host.stdout.readline()).split())
+    host, served = await start_sim_host("ge_sim_host", MEMORY_HOUSEHOLDS)
+    port, count = (int(word) for word in served.split())
     remote = RemoteSimulator(port)
     entry = await add_entry(hass, remote)  # type: ignore[arg-type]
     gc.collect()
@@ -136,8 +131,7 @@ async def bench_memory(hass: HomeAssistant) -> float:
     gc.collect()
     per_appliance = (rss_bytes() - before) / count
     await hass.config_entries.async_unload(entry.entry_id)
-    host.stdin.close()
-    await host.wait()
+    await stop_sim_host(host)
     return per_appliance
 
 

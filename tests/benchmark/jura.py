@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import statistics
-import sys
 import time
 from typing import Any
 
@@ -16,7 +14,15 @@ from custom_components.kitchen_connect.kitchenlib.jura.framing import decode_fra
 from custom_components.kitchen_connect.kitchenlib.jura.messages import decode_status_bits
 from custom_components.kitchen_connect.kitchenlib.jura.profiles import get_profile
 from simulators.jura.simulator import JuraSimulator
-from tests.benchmark.measure import Report, percentile, rss_per_entry, state_latencies
+from tests.benchmark.measure import (
+    Report,
+    percentile,
+    rss_per_entry,
+    start_sim_host,
+    state_latencies,
+    stop_sim_host,
+    timed_setup,
+)
 from tests.helpers import jura_entry_data
 
 PUSH_SAMPLES = 1000
@@ -55,10 +61,7 @@ async def bench_push_and_setup(hass: HomeAssistant) -> tuple[list[float], float]
     data = await jura_entry_data(simulator)
     entry = await add_entry(hass, {**data, "machine_id": "bench"}, "Kaffeebert")
 
-    started = time.perf_counter()
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    setup_seconds = time.perf_counter() - started
+    setup_seconds = await timed_setup(hass, entry)
     assert hass.states.get(NO_BEANS) is not None, "entities missing after setup"
 
     latencies = await state_latencies(
@@ -75,17 +78,8 @@ async def bench_push_and_setup(hass: HomeAssistant) -> tuple[list[float], float]
 
 async def bench_memory(hass: HomeAssistant) -> float:
     """Resident memory added per configured machine (simulators run in another process)."""
-    host = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.benchmark.sim_host",
-        str(MEMORY_MACHINES),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-    )
-    assert host.stdout is not None
-    assert host.stdin is not None
-    ports = [int(port) for port in (await host.stdout.readline()).split()]
+    host, served = await start_sim_host("sim_host", MEMORY_MACHINES)
+    ports = [int(port) for port in served.split()]
     profile = get_profile("EF1091")
     assert profile is not None
     entries = []
@@ -94,8 +88,7 @@ async def bench_memory(hass: HomeAssistant) -> float:
         data = await jura_entry_data(remote, conn_id=f"bench-{number}")  # type: ignore[arg-type]
         entries.append(await add_entry(hass, {**data, "machine_id": f"m{number}"}, f"M{number}"))
     per_machine = await rss_per_entry(hass, entries)
-    host.stdin.close()
-    await host.wait()
+    await stop_sim_host(host)
     return per_machine
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-import time
 from typing import Any
 
 import aiohttp
@@ -40,6 +39,7 @@ from tests.benchmark.measure import (
     latency_lines,
     rss_per_entry,
     state_latencies,
+    timed_setup,
 )
 
 PUSH_SAMPLES = 1000
@@ -106,10 +106,7 @@ async def bench_push_and_setup(hass: HomeAssistant) -> tuple[list[float], float]
     simulator = LaMarzoccoCloudSimulator(tick_interval=0)
     await simulator.start()
     (entry,) = await add_entries(hass, simulator, [MICRA])
-    started = time.perf_counter()
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    setup_seconds = time.perf_counter() - started
+    setup_seconds = await timed_setup(hass, entry)
     assert hass.states.get(TARGET_ENTITY) is not None, f"entities missing ({entry.state})"
     await wait_connected(hass, entry)
 

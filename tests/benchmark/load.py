@@ -33,7 +33,13 @@ from tests.benchmark import (
     nespresso as nes_bench,
 )
 from tests.benchmark.load_sim_host import lm_machines
-from tests.benchmark.measure import Report, async_setup_bluetooth, rss_bytes
+from tests.benchmark.measure import (
+    Report,
+    async_setup_bluetooth,
+    rss_bytes,
+    start_sim_host,
+    stop_sim_host,
+)
 from tests.helpers import jura_entry_data
 
 # Fifty appliances: two GE households of ten, and ten of each other brand.
@@ -103,25 +109,13 @@ class _Fleet:
         assert (await self.host.stdout.readline()).strip() == b"done"
 
     async def stop(self) -> None:
-        assert self.host.stdin is not None
-        self.host.stdin.close()
-        await self.host.wait()
+        await stop_sim_host(self.host)
 
 
 async def _start_host(mix: dict[str, int]) -> tuple[asyncio.subprocess.Process, dict[str, Any]]:
     copies = -(-mix["ge"] // GE_HOUSEHOLD)
-    host = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.benchmark.load_sim_host",
-        str(copies),
-        str(mix["jura"]),
-        str(mix["lamarzocco"]),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-    )
-    assert host.stdout is not None
-    return host, json.loads(await host.stdout.readline())
+    host, served = await start_sim_host("load_sim_host", copies, mix["jura"], mix["lamarzocco"])
+    return host, json.loads(served)
 
 
 class _RemoteLaMarzocco:

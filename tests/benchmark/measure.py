@@ -7,13 +7,17 @@ from collections.abc import Callable, Sequence
 import gc
 import os
 import socket
+import sys
 import time
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.loader import async_get_integration
 from homeassistant.setup import async_setup_component
+
+from custom_components.kitchen_connect.brands import async_load_brands, spec_for_entry
 
 type Report = list[tuple[str, str, Callable[[], bool]]]
 
@@ -114,3 +118,50 @@ async def state_latencies(
     finally:
         unsubscribe()
     return latencies
+
+
+async def start_sim_host(module: str, *arguments: object) -> tuple[asyncio.subprocess.Process, str]:
+    """Run ``tests.benchmark.<module>`` in a process of its own, so its work is not ours.
+
+    Returns the process and the first line it prints: what it serves, and where.
+    """
+    host = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        f"tests.benchmark.{module}",
+        *(str(argument) for argument in arguments),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert host.stdout is not None
+    return host, (await host.stdout.readline()).decode()
+
+
+async def stop_sim_host(host: asyncio.subprocess.Process) -> None:
+    """End a host started by ``start_sim_host`` (it stops when its input closes)."""
+    assert host.stdin is not None
+    host.stdin.close()
+    await host.wait()
+
+
+async def timed_setup(
+    hass: HomeAssistant, entry: ConfigEntry, *, wait_background_tasks: bool = False
+) -> float:
+    """Seconds from setting ``entry`` up to its entities being there.
+
+    What Home Assistant does once at start is done first: setting up the integrations ours
+    depends on (Bluetooth brings USB and the Supervisor client along), importing the brand's
+    package (off the event loop; ``--imports`` measures it on its own) and setting up the
+    entity components its platforms belong to (climate, calendar, ...).
+    """
+    integration = await async_get_integration(hass, entry.domain)
+    await async_load_brands(hass, [entry])
+    for component in (*integration.dependencies, *spec_for_entry(entry).platforms):
+        assert await async_setup_component(hass, component, {}), component
+    # With every benchmark module imported, a full collection of the whole process (about
+    # 170 ms) otherwise tends to fall inside the window: Python's pause, not our setup.
+    gc.collect()
+    started = time.perf_counter()
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=wait_background_tasks)
+    return time.perf_counter() - started

@@ -24,6 +24,7 @@ from tests.benchmark.measure import (
     latency_lines,
     rss_per_entry,
     state_latencies,
+    timed_setup,
 )
 
 ADVERT_SAMPLES = 1000
@@ -65,10 +66,7 @@ async def bench_adverts_and_brew(
 ) -> tuple[list[float], list[float], float]:
     """Advert-to-state latency, brew round trips and setup time of one machine."""
     peripheral, entry = await add_machine(hass, air, scanner, 0)
-    started = time.perf_counter()
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    setup_seconds = time.perf_counter() - started
+    setup_seconds = await timed_setup(hass, entry, wait_background_tasks=True)
     assert hass.states.get(TANK) is not None, "entities missing after setup"
 
     latencies = await state_latencies(
