@@ -206,8 +206,7 @@ def jura_rows(jura_connect: Any, rounds: int) -> list[Row]:
         return peer_client.MachineStatus.parse(text, profile=peer_profile).active_alerts
 
     def our_counters(text: str) -> dict[Process, int]:
-        payload = jura_messages.strip_echo(text, jura_messages.MAINTENANCE_COUNTERS)
-        return jura_messages.parse_maintenance_counters(payload, fields)
+        return jura_messages.read_maintenance_counters(text, fields)
 
     def peer_counters(text: str) -> Any:
         return peer_client.MaintenanceCounters.parse(text, profile=peer_profile).counters

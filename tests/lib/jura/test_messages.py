@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 import pytest
 
 from custom_components.kitchen_connect.kitchenlib.errors import (
@@ -435,6 +435,30 @@ def test_maintenance_counters_round_trip(fields: list[Process], data: st.DataObj
     payload = m.encode_maintenance_counters(values, fields)
     assert len(payload) == 4 * len(fields)
     assert m.parse_maintenance_counters(payload, fields) == values
+
+
+_COUNTER_REPLIES = st.tuples(
+    st.sampled_from(["@tg:43", "@TG:43", "@tg:4", "@tg:c0", "@an:error", "tg:43", ""]),
+    st.text(alphabet="0123456789abcdefABCDEF", max_size=28),
+    st.sampled_from(["", " ", "0", "\u0661", "\n"]) | st.text(max_size=2),
+).map("".join)
+
+
+@settings(max_examples=400)
+@given(fields=fields_strategy, text=_COUNTER_REPLIES)
+@example(fields=[P.CLEANING], text="@tg:430001")
+@example(fields=[P.CLEANING], text="@tg:45abcd")  # another echo, though hex and long enough
+@example(fields=[P.CLEANING], text="@TG:430001")
+@example(fields=[P.CLEANING], text="@tg:43\u0661\u0662\u0663\u0664")
+def test_a_counter_reply_reads_as_its_payload_would(fields: list[Process], text: str) -> None:
+    # read_maintenance_counters takes a shortcut past strip_echo for the usual reply.
+    try:
+        expected = m.parse_maintenance_counters(m.strip_echo(text, m.MAINTENANCE_COUNTERS), fields)
+    except (ProtocolError, CommandRefusedError) as err:
+        with pytest.raises(type(err)):
+            m.read_maintenance_counters(text, fields)
+    else:
+        assert m.read_maintenance_counters(text, fields) == expected
 
 
 @settings(max_examples=100)

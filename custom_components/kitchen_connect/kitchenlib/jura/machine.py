@@ -256,10 +256,7 @@ class JuraMachine:
         """Read maintenance counters and percentages."""
         profile = self.profile
         reply = await self._request(messages.MAINTENANCE_COUNTERS)
-        counters = messages.parse_maintenance_counters(
-            messages.strip_echo(reply, messages.MAINTENANCE_COUNTERS),
-            profile.maintenance_counter_fields,
-        )
+        counters = messages.read_maintenance_counters(reply, profile.maintenance_counter_fields)
         reply = await self._request(messages.MAINTENANCE_PERCENT)
         percent = messages.parse_maintenance_percent(
             messages.strip_echo(reply, messages.MAINTENANCE_PERCENT),

@@ -359,6 +359,20 @@ def parse_maintenance_counters(payload: str, fields: Sequence[Process]) -> dict[
     return dict(zip(fields, layout.unpack_from(data)))  # noqa: B905
 
 
+_COUNTER_ECHO: Final = "@tg:43"
+
+
+def read_maintenance_counters(reply: str, fields: Sequence[Process]) -> dict[Process, int]:
+    """The counters of a whole ``@tg:43`` reply: ``strip_echo`` and then the decoding."""
+    # strip_echo's own shortcut, taken here: its call is a tenth of a counter read. Its
+    # check for ASCII is left out because a payload that is not hex fails below either way.
+    if reply.startswith(_COUNTER_ECHO):
+        payload = reply[len(_COUNTER_ECHO) :]
+    else:
+        payload = strip_echo(reply, MAINTENANCE_COUNTERS)
+    return parse_maintenance_counters(payload, fields)
+
+
 def encode_maintenance_counters(values: Mapping[Process, int], fields: Sequence[Process]) -> str:
     """The hex after ``@tg:43`` for ``values`` (a missing field counts 0)."""
     out = bytearray()
