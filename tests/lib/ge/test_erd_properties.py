@@ -204,6 +204,94 @@ def test_decoders_read_every_field_as_its_own_reader_does(data: st.DataObject) -
             | st.sampled_from([b"\xff" * size, b"\x00" * size, b"\x80" * size, b"\x7f" * size]),
             label=label(spec),
         )
-        readers = CODECS[spec.code].readers
-        expected = readers[0][1](raw) if spec.single else {key: read(raw) for key, read in readers}
-        assert DECODERS[spec.code](raw) == expected
+        assert spelled(DECODERS[spec.code](raw)) == spelled(read_by_fields(spec, raw))
+
+
+def read_by_fields(spec: ErdSpec, data: bytes) -> Any:
+    """What the per-field readers of ``fields.py`` read, field by field: the reference."""
+    readers = CODECS[spec.code].readers
+    return readers[0][1](data) if spec.single else {key: read(data) for key, read in readers}
+
+
+def spelled(value: Any) -> str:
+    """``value`` with its types and key order: True is not 1, and {a, b} is not {b, a}."""
+    return repr(value)
+
+
+def reference_decode(code: int, raw: Any) -> tuple[int, str, Any]:
+    """decode_erd written out plainly: check the text, then read field by field."""
+    if not isinstance(raw, str):
+        raise ProtocolError(f"0x{code:04X} value is not text: {type(raw).__name__}")
+    try:
+        data = bytes.fromhex(raw)
+    except ValueError:
+        data = None
+    if data is None or len(data) * 2 != len(raw):
+        raise ProtocolError(
+            f"0x{code:04X} value is not an even run of hex digits ({len(raw)} characters)"
+        )
+    spec = erd_spec(code)
+    if not data or spec is None:
+        return code, raw.upper(), None
+    if len(data) < spec.size:
+        raise ProtocolError(f"0x{code:04X} needs {spec.size} bytes for its layout, got {len(data)}")
+    return code, raw.upper(), read_by_fields(spec, data)
+
+
+def outcome(decode: Any, code: int, raw: Any) -> str:
+    """The reading's spelling, or the ProtocolError's message."""
+    try:
+        return spelled(tuple(decode(code, raw)))
+    except ProtocolError as error:
+        return f"ProtocolError: {error}"
+
+
+def _hex_of(data: bytes, case: str) -> str:
+    text = data.hex()
+    if case == "upper":
+        return text.upper()
+    if case == "mixed":  # every other digit upper-case
+        return "".join(c.upper() if i % 2 else c for i, c in enumerate(text))
+    return text
+
+
+_CASES = st.sampled_from(["upper", "lower", "mixed"])
+_JUNK = st.sampled_from([" ", "g", "\ufb00", "\u0660", "0", "\t", "0 "])
+
+
+def value_bytes(size: int) -> st.SearchStrategy[bytes]:
+    """Values of about ``size`` bytes: random, too short, all-ones, and model-number-like."""
+    return (
+        st.binary(max_size=size + 3)
+        | st.binary(min_size=size, max_size=size)
+        | st.builds(
+            lambda body, pad: (bytes((len(body),)) + body + pad)[: max(size, len(body) + 1)],
+            st.binary(max_size=12) | st.sampled_from([b"C7CEBBS4RS3", b"ZBEGIN1", b"A1 B"]),
+            st.binary(min_size=size, max_size=size),
+        )
+        | st.sampled_from([b"\xff" * size, b"\x00" * size, b"\x80" * size, b"\x01" * size])
+    )
+
+
+@every_example
+@given(st.data())
+def test_decode_erd_reads_any_value_as_the_field_readers_do(data: st.DataObject) -> None:
+    """Every shortcut (tables, whole numbers, bitmaps, model numbers) reads the same.
+
+    Same values, same types, same key order, and the same ProtocolError for a value that is
+    too short, is no hex or has whitespace in it.
+    """
+    for code in (*(spec.code for spec in SPECS), 0x9999):
+        spec = erd_spec(code)
+        raw_bytes = data.draw(value_bytes(spec.size if spec else 2), label=f"0x{code:04X}")
+        raw = _hex_of(raw_bytes, data.draw(_CASES, label="case"))
+        if data.draw(st.integers(0, 9), label="damaged") == 0:
+            at = data.draw(st.integers(0, len(raw)), label="at")
+            raw = raw[:at] + data.draw(_JUNK, label="junk") + raw[at:]
+        assert outcome(decode_erd, code, raw) == outcome(reference_decode, code, raw)
+
+
+@pytest.mark.parametrize("raw", [None, 0, b"00", ["00"], 1.5, ("0", "0")])
+@pytest.mark.parametrize("code", [0x2000, 0x7B00, 0x0001, 0x5113, 0x9999])
+def test_non_text_is_refused_as_the_reference_refuses_it(code: int, raw: Any) -> None:
+    assert outcome(decode_erd, code, raw) == outcome(reference_decode, code, raw)

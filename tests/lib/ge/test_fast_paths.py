@@ -22,7 +22,11 @@ from custom_components.kitchen_connect.kitchenlib.errors import ProtocolError
 from custom_components.kitchen_connect.kitchenlib.ge import messages as m
 from custom_components.kitchen_connect.kitchenlib.ge.erd import decode_erd, erd_spec
 from custom_components.kitchen_connect.kitchenlib.ge.erd.fields import read_identity
-from custom_components.kitchen_connect.kitchenlib.ge.erd.table import BYTE_TABLES, CODECS
+from custom_components.kitchen_connect.kitchenlib.ge.erd.table import (
+    BYTE_READINGS,
+    BYTE_TABLES,
+    CODECS,
+)
 
 MAC = "D828C9A10204"
 MACHINE_STATE = 0x2000  # one byte: an enum
@@ -152,7 +156,65 @@ def test_options_and_flags_inside_larger_erds_need_no_call_per_field() -> None:
     """A many-field ERD of options, flags and plain numbers is read in one call."""
     for code, raw in ((USER_SETTINGS, "A5F00F"), (COOKTOP, "01A5FF0800000000000000000000")):
         calls = python_calls(decode_erd, code, raw)
-        assert calls == ["decode_erd", "build_decoder.<locals>.decode_many"], hex(code)
+        assert calls == ["decode_erd", "_bytes_decoder.<locals>.decode_bytes"], hex(code)
+
+
+# One-byte ERDs of several fields: flags of AC modes, ice-maker states, oven light states.
+AC_MODES = 0x7B00
+ICE_BUCKETS = 0x1007
+AVAILABLE_MODES = 0x4040
+
+
+def test_one_byte_erds_of_several_fields_decode_in_one_python_call() -> None:
+    """Their 256 readings are built at import: reading one is an index and a copy."""
+    for code, raw in ((AC_MODES, "C7"), (ICE_BUCKETS, "0b"), (AVAILABLE_MODES, "1F")):
+        assert python_calls(decode_erd, code, raw) == ["decode_erd"], hex(code)
+
+
+def test_one_byte_readings_are_fresh_dicts() -> None:
+    """Changing one reading changes neither the table nor the next reading."""
+    first = decode_erd(AC_MODES, "C7").value
+    expected = dict(first)
+    first["heat"] = "changed"
+    first["extra"] = 1
+    again = decode_erd(AC_MODES, "C7").value
+    assert again == expected
+    assert again is not first
+
+
+def test_every_one_byte_reading_of_several_fields_is_its_readers_reading() -> None:
+    """The readings table holds every byte of exactly the one-byte, many-field ERDs."""
+    assert BYTE_READINGS
+    for code, codec in CODECS.items():
+        spec = codec.spec
+        assert (code in BYTE_READINGS) is (spec.size == 1 and len(spec.fields) > 1), hex(code)
+    for code in BYTE_READINGS:
+        readers = CODECS[code].readers
+        for byte in range(256):
+            expected = repr({key: read(bytes((byte,))) for key, read in readers})
+            for raw in _spellings(byte):
+                decoded = decode_erd(code, raw)
+                assert (decoded.code, decoded.raw) == (code, raw.upper())
+                assert repr(decoded.value) == expected, (hex(code), raw)
+
+
+@pytest.mark.parametrize(
+    ("code", "raw"),
+    [
+        (0x5102, "00C8"),  # a cook time in minutes, FFFF for none
+        (0x5103, "FF38"),  # a signed temperature offset
+        (0x4024, "0480"),  # tenths of °F
+        (0x0100, "00020A11"),  # a software version
+        (MODEL_NUMBER, ("0B" + b"C7CEBBS4RS3".hex()).ljust(64, "0")),
+        (0x5113, "00" * 21 + "40"),  # available cook modes: one bit each
+        (0x5007, "0898"),  # oven configuration: flags of one bit each
+    ],
+)
+def test_numbers_model_numbers_versions_and_bitmaps_take_one_call(code: int, raw: str) -> None:
+    """One decoder reads the whole value, with no reader called per field."""
+    calls = python_calls(decode_erd, code, raw)
+    assert calls[0] == "decode_erd"
+    assert len(calls) == 2, calls
 
 
 def _spellings(byte: int) -> set[str]:
@@ -202,8 +264,15 @@ def test_no_text_or_no_hex_is_a_protocol_error(code: int, raw: Any) -> None:
 _hexish = st.text("0123456789abcdefABCDEF \ufb00g", min_size=1, max_size=4)
 
 
+def _read_by_fields(code: int, data: bytes) -> Any:
+    readers = CODECS[code].readers
+    if len(readers) == 1:
+        return readers[0][1](data)
+    return {key: read(data) for key, read in readers}
+
+
 @settings(max_examples=500)
-@given(st.sampled_from(sorted(BYTE_TABLES)), _hexish)
+@given(st.sampled_from(sorted(BYTE_TABLES) + sorted(BYTE_READINGS)), _hexish)
 def test_short_values_of_one_byte_erds_read_as_bytes_fromhex_reads_them(
     code: int, raw: str
 ) -> None:
@@ -213,10 +282,13 @@ def test_short_values_of_one_byte_erds_read_as_bytes_fromhex_reads_them(
     except ValueError:
         data = None
     if data is None or len(data) * 2 != len(raw):
-        with pytest.raises(ProtocolError):
+        with pytest.raises(ProtocolError, match="not an even run of hex digits"):
             decode_erd(code, raw)
     else:
-        assert decode_erd(code, raw) == (code, raw.upper(), BYTE_TABLES[code][data[0]])
+        decoded = decode_erd(code, raw)
+        # repr tells True from 1 and shows the key order.
+        assert (decoded.code, decoded.raw) == (code, raw.upper())
+        assert repr(decoded.value) == repr(_read_by_fields(code, data))
 
 
 # --- model and serial numbers --------------------------------------------------------------

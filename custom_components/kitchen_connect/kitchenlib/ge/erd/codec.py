@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import binascii
 from collections.abc import Mapping
 import re
 from typing import Any, Final, NamedTuple
 
 from ...errors import ProtocolError
 from .spec import ErdSpec
-from .table import BYTE_TABLES, CODECS, DECODERS
+from .table import BYTE_READINGS, BYTE_TABLES, CODECS, DECODERS
 
 _CODE = re.compile(r"0[xX]([0-9a-fA-F]{4})")
 
@@ -70,15 +71,16 @@ def _bad_value(code: int, raw: object) -> ProtocolError:
     )
 
 
-# Every spelling of one byte in hex ("0a", "0A", ...): most ERDs are one byte long, and one
-# lookup both checks such a value and reads it.
-_BYTE_TEXT: Final[Mapping[str, int]] = {
-    high + low: int(high + low, 16)
+# Every spelling of one byte in hex ("0a", "0A", ...) with the byte and its upper-case
+# spelling: most ERDs are one byte long, and one lookup checks such a value, reads it and
+# gives the text to keep.
+_BYTE_TEXT: Final[Mapping[str, tuple[int, str]]] = {
+    high + low: (int(high + low, 16), (high + low).upper())
     for high in "0123456789abcdefABCDEF"
     for low in "0123456789abcdefABCDEF"
 }
 _upper: Final = str.upper
-_fromhex: Final = bytes.fromhex
+_unhexlify: Final = binascii.a2b_hex
 _new_tuple: Final = tuple.__new__
 
 
@@ -89,29 +91,36 @@ def decode_erd(code: int, raw: str) -> ErdValue:
     layout needs, raise ProtocolError; extra trailing bytes are ignored.
     """
     # This runs for every ERD received: the ErdValue is built without NamedTuple's
-    # Python-level __new__, and str.upper doubles as the check that ``raw`` is text.
+    # Python-level __new__, and a one-byte value of a one-byte ERD (most of the traffic) is
+    # read from tables without a call. Anything else there (longer, no hex, no text) raises
+    # KeyError or TypeError and takes the general path, which tells them apart.
+    if code in BYTE_TABLES:
+        try:
+            byte, upper = _BYTE_TEXT[raw]
+        except KeyError, TypeError:
+            pass
+        else:
+            return _new_tuple(ErdValue, (code, upper, BYTE_TABLES[code][byte]))
+    elif code in BYTE_READINGS:
+        try:
+            byte, upper = _BYTE_TEXT[raw]
+        except KeyError, TypeError:
+            pass
+        else:  # the table's dicts are shared: each caller gets a copy
+            return _new_tuple(ErdValue, (code, upper, BYTE_READINGS[code][byte].copy()))
     try:
         upper = _upper(raw)
-    except TypeError:
+        # Unlike bytes.fromhex, this refuses whitespace between bytes, which the wire never has.
+        data = _unhexlify(raw)
+    except TypeError, ValueError:  # binascii.Error is a ValueError
         raise _bad_value(code, raw) from None
-    table = BYTE_TABLES.get(code)
-    if table is not None and (byte := _BYTE_TEXT.get(raw)) is not None:
-        return _new_tuple(ErdValue, (code, upper, table[byte]))
-    try:
-        data = _fromhex(raw)
-    except ValueError:
-        raise _bad_value(code, raw) from None
-    # fromhex skips whitespace between bytes; the wire never has any, so reject it too.
-    if len(data) * 2 != len(raw):
-        raise _bad_value(code, raw)
     if not data:
-        value = None
-    elif table is not None:
-        value = table[data[0]]
-    else:
-        decode = DECODERS.get(code)
-        value = None if decode is None else decode(data)
-    return _new_tuple(ErdValue, (code, upper, value))
+        return _new_tuple(ErdValue, (code, upper, None))
+    try:
+        decode = DECODERS[code]
+    except KeyError:  # a code the table does not know: rare, so the known ones go first
+        return _new_tuple(ErdValue, (code, upper, None))
+    return _new_tuple(ErdValue, (code, upper, decode(data)))
 
 
 def encode_erd(code: int, value: Any) -> str:

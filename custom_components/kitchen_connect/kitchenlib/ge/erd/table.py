@@ -7,11 +7,12 @@ from dataclasses import dataclass, replace
 from typing import Any, cast, get_args
 
 from ...errors import InvalidValueError, ProtocolError
-from .decoders import Decoder, build_decoder, byte_table
+from .decoders import build_decoder, byte_readings, byte_table
 from .definitions import ERDS, OPTIONS, FieldRow
 from .fields import Reader, Writer, make_reader, make_writer
 from .overrides import OVERRIDES
 from .sentinels import none_value_of
+from .shapes import Decoder
 from .spec import ErdField, ErdSpec, FieldKind
 
 _KINDS: frozenset[str] = frozenset(get_args(FieldKind.__value__))
@@ -126,3 +127,11 @@ def _byte_tables() -> dict[int, tuple[Any, ...]]:
 
 BYTE_TABLES: Mapping[int, tuple[Any, ...]] = _byte_tables()
 """The value of each one-byte, one-field ERD by its byte: reading one is an index."""
+
+
+BYTE_READINGS: Mapping[int, tuple[dict[str, Any], ...]] = {
+    code: readings
+    for code, codec in CODECS.items()
+    if (readings := byte_readings(codec.spec, codec.fast_decode)) is not None
+}
+"""The dict of each one-byte, many-field ERD by its byte, to be copied by whoever reads it."""

@@ -1,0 +1,21 @@
+"""What the whole-ERD decoders share: their shape, and which readings may be handed out twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ...errors import ProtocolError
+
+type Decoder = Callable[[bytes], Any]
+"""Reads a whole ERD from non-empty bytes; ProtocolError if they are fewer than its layout."""
+
+type TooShort = Callable[[bytes], ProtocolError]
+"""The error for a value shorter than its layout."""
+
+_IMMUTABLE: frozenset[type] = frozenset({bool, int, float, str, type(None)})
+
+
+def immutable(value: object) -> bool:
+    """Whether ``value`` may sit in a table that serves every reading of it."""
+    return type(value) in _IMMUTABLE
