@@ -12,18 +12,12 @@ from functools import cache
 from typing import Any
 
 from .fields import WHOLE, FieldPlan, field_plan
-from .shapes import TooShort, immutable
+from .shapes import ByteTable, TooShort, immutable, shared
 from .spec import ErdSpec
 
 type Decoder = Callable[[bytes], dict[str, Any]]
-type ByteTable = tuple[Any, ...]
-# Equal tables, such as every one-bit flag's, are kept once. The types are part of the key:
-# True == 1, but they do not read alike.
-type SharedTables = dict[tuple[tuple[type, ...], ByteTable], ByteTable]
 
 _from_bytes = int.from_bytes
-# Filled while the ERD table is built at import, so that ERDs share their equal tables.
-_SHARED: SharedTables = {}
 
 
 def many_fields_decoder(spec: ErdSpec, too_short: TooShort) -> Decoder:
@@ -91,7 +85,8 @@ def _byte_table(plan: FieldPlan) -> ByteTable | None:
     # The table's values are handed out again and again: only immutable ones may be.
     if not all(map(immutable, table)):
         return None
-    return _SHARED.setdefault((tuple(map(type, table)), table), table)
+    # Equal tables, such as every one-bit flag's, are kept once.
+    return shared(table)
 
 
 @cache

@@ -12,7 +12,7 @@ from .definitions import ERDS, OPTIONS, FieldRow
 from .fields import Reader, Writer, make_reader, make_writer
 from .overrides import OVERRIDES
 from .sentinels import none_value_of
-from .shapes import Decoder
+from .shapes import Decoder, shared
 from .spec import ErdField, ErdSpec, FieldKind
 
 _KINDS: frozenset[str] = frozenset(get_args(FieldKind.__value__))
@@ -115,13 +115,12 @@ DECODERS: Mapping[int, Decoder] = {code: codec.fast_decode for code, codec in CO
 
 
 def _byte_tables() -> dict[int, tuple[Any, ...]]:
-    shared: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     tables = {}
     for code, codec in CODECS.items():
         table = byte_table(codec.spec, codec.fast_decode)
         if table is not None:
             # Many ERDs are flags or share their options: equal tables are kept once.
-            tables[code] = shared.setdefault(table, table)
+            tables[code] = shared(table)
     return tables
 
 
