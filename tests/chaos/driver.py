@@ -73,6 +73,15 @@ class BrandChaos:
     call_chance: float = 0.05
 
 
+def running_tasks(name: str) -> Callable[[], list[asyncio.Task[Any]]]:
+    """A brand's ``long_lived``: its tasks of that name still running."""
+
+    def long_lived() -> list[asyncio.Task[Any]]:
+        return [task for task in asyncio.all_tasks() if task.get_name() == name and not task.done()]
+
+    return long_lived
+
+
 @dataclass
 class ChaosResult:
     """What a run did and found."""

@@ -7,12 +7,10 @@ backflush is asked for.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 import random
 import re
-from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -42,6 +40,7 @@ from .driver import (
     BrandChaos,
     ChaosRun,
     day_of_faults,
+    running_tasks,
     schedule_for,
     spaced_auth_faults,
     tear_down,
@@ -110,13 +109,6 @@ def lamarzocco_chaos(hass: HomeAssistant, rig: LaMarzoccoRig) -> BrandChaos:
             blocking=True,
         )
 
-    def long_lived() -> list[Any]:
-        return [
-            task
-            for task in asyncio.all_tasks()
-            if task.get_name() == "lamarzocco websocket" and not task.done()
-        ]
-
     title = re.escape(rig.entry.title)
     return BrandChaos(
         watched=watched,
@@ -128,7 +120,7 @@ def lamarzocco_chaos(hass: HomeAssistant, rig: LaMarzoccoRig) -> BrandChaos:
         change=change,
         truth=truth,
         destructive=backflush,
-        long_lived=long_lived,
+        long_lived=running_tasks("lamarzocco websocket"),
     )
 
 

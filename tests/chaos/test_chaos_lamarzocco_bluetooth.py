@@ -12,13 +12,11 @@ the cloud), so this run has no destructive call to follow.
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 import random
 import re
-from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
@@ -46,7 +44,14 @@ from tests.components.test_lamarzocco_bluetooth import add_offline
 
 from .clock import SimulatedClock
 from .conftest import ADVERT_INTERVAL
-from .driver import BrandChaos, ChaosRun, day_of_faults, schedule_for, tear_down
+from .driver import (
+    BrandChaos,
+    ChaosRun,
+    day_of_faults,
+    running_tasks,
+    schedule_for,
+    tear_down,
+)
 
 BLUETOOTH_WEIGHTS: dict[FaultKind, int] = {
     FaultKind.DROP_LINK: 4,
@@ -166,13 +171,6 @@ def micra_chaos(hass: HomeAssistant, rig: MicraRig) -> BrandChaos:
             boiler: f"{rig.micra.machine.coffee_temperature():.1f}",
         }
 
-    def long_lived() -> list[asyncio.Task[Any]]:
-        return [
-            task
-            for task in asyncio.all_tasks()
-            if task.get_name() == "La Marzocco shot counter" and not task.done()
-        ]
-
     title = re.escape(rig.entry.title)
     return BrandChaos(
         watched=power,
@@ -183,7 +181,7 @@ def micra_chaos(hass: HomeAssistant, rig: MicraRig) -> BrandChaos:
         heal=rig.faults.clear,
         change=change,
         truth=truth,
-        long_lived=long_lived,
+        long_lived=running_tasks("La Marzocco shot counter"),
     )
 
 
