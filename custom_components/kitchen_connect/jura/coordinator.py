@@ -33,6 +33,7 @@ from ..kitchenlib.jura.models import (
     SettingValue,
 )
 from ..kitchenlib.jura.status import active_alert_keys, machine_status
+from ..pacing import OwnStepTrigger
 from .const import (
     CONF_PANEL_LOCK,
     DEFAULT_COUNTER_INTERVAL,
@@ -73,6 +74,9 @@ class JuraSessionCoordinator(DataUpdateCoordinator[MachineState]):
         self._session_lost = asyncio.Event()
         self._supervisor: asyncio.Task[None] | None = None
         self._refusals = 0
+        self._push_delivery = OwnStepTrigger(
+            hass, entry, f"{DOMAIN} jura push {machine.host}", self._deliver_push
+        )
         machine.on_update = self._handle_machine_update
         machine.on_disconnect = self._handle_disconnect
 
@@ -190,10 +194,15 @@ class JuraSessionCoordinator(DataUpdateCoordinator[MachineState]):
         self._refusals = 0
 
     @callback
-    def _handle_machine_update(self, state: MachineState) -> None:
+    def _handle_machine_update(self, _state: MachineState) -> None:
+        # Machines that push together take turns (pacing.py); the newest state goes out.
+        self._push_delivery.trigger()
+
+    @callback
+    def _deliver_push(self) -> None:
         # While reconnecting, the supervisor announces the session once it is whole.
         if self.last_update_success:
-            self.async_set_updated_data(state)
+            self.async_set_updated_data(self.machine.state)
 
     @callback
     def _handle_disconnect(self, error: Exception | None) -> None:

@@ -257,6 +257,9 @@ class DashboardStream:
                 self._dispatch(destination, body)
             except ProtocolError:
                 _LOGGER.debug("Ignored a La Marzocco push that could not be read")
+            # receive() returns queued frames without suspending: the pushes of every
+            # machine of the account would otherwise be handled in one loop step.
+            await asyncio.sleep(0)
 
     def _dispatch(self, destination: str, body: object) -> None:
         serial = self._destinations.get(destination)
