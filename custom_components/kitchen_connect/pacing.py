@@ -24,7 +24,7 @@ from homeassistant.util.hass_dict import HassKey
 # Adding one entity costs about 0.1 ms (registry entry, device lookup, first state).
 ENTITIES_PER_STEP: Final = 8
 
-_TURN: HassKey[asyncio.Lock] = HassKey("kitchen_connect_turn")
+TURN: HassKey[asyncio.Lock] = HassKey("kitchen_connect_turn")
 
 
 async def async_own_step(hass: HomeAssistant) -> None:
@@ -33,7 +33,7 @@ async def async_own_step(hass: HomeAssistant) -> None:
     The lock is held into the next step and let go there: the next in line wakes one
     step later still, so the caller has this step for itself until it awaits.
     """
-    async with hass.data.setdefault(_TURN, asyncio.Lock()):
+    async with hass.data.setdefault(TURN, asyncio.Lock()):
         await asyncio.sleep(0)
 
 

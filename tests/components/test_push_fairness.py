@@ -15,6 +15,7 @@ from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 
+from custom_components.kitchen_connect.pacing import TURN
 from simulators.jura.simulator import JuraSimulator
 from simulators.lamarzocco.server import LaMarzoccoCloudSimulator
 from tests.helpers import wait_for
@@ -35,6 +36,7 @@ from .test_setup_fairness import _jura_entry, _set_up_together, another_jura
 __all__ = ["another_jura", "fast_stream", "lamarzocco_simulator"]
 
 BEAN_ALERT = 10  # "no beans", one of the alerts an EF1091 shows as a binary sensor
+WATER_ALERT = 1  # "fill water"
 
 
 class _DevicesPerStep:
@@ -68,11 +70,11 @@ class _DevicesPerStep:
         return self.steps
 
 
-def _bean_alert(hass: HomeAssistant) -> list[str]:
+def _alert_entities(hass: HomeAssistant, bit: int = BEAN_ALERT) -> list[str]:
     return [
         entry.entity_id
         for entry in er.async_get(hass).entities.values()
-        if entry.domain == "binary_sensor" and entry.unique_id.endswith(f"_alert_{BEAN_ALERT}")
+        if entry.domain == "binary_sensor" and entry.unique_id.endswith(f"_alert_{bit}")
     ]
 
 
@@ -84,7 +86,7 @@ async def test_jura_machines_pushing_together_update_in_turns(
     await _set_up_together(
         hass, [await _jura_entry(hass, simulator, n) for n, simulator in enumerate(machines)]
     )
-    alerts = _bean_alert(hass)
+    alerts = _alert_entities(hass)
     assert len(alerts) == 2
     assert {hass.states.get(alert).state for alert in alerts} == {"off"}  # type: ignore[union-attr]
     watcher = _DevicesPerStep(hass)
@@ -123,3 +125,43 @@ async def test_an_accounts_machines_pushing_together_update_in_turns(
     steps = watcher.stop()
     assert len(set().union(*steps)) == 2
     assert all(len(devices) == 1 for devices in steps), steps
+
+
+async def test_pushes_that_pile_up_while_waiting_for_a_turn_are_shown_once(
+    hass: HomeAssistant, jura_simulator: JuraSimulator
+) -> None:
+    """Only the newest state is written: an alert raised and cleared meanwhile never shows."""
+    entry = await _jura_entry(hass, jura_simulator, 1)
+    await _set_up_together(hass, [entry])
+    (beans,) = _alert_entities(hass, BEAN_ALERT)
+    (water,) = _alert_entities(hass, WATER_ALERT)
+    machine = entry.runtime_data.session.machine
+    changed: list[str] = []
+
+    @callback
+    def _changed(event: Event[EventStateChangedData]) -> None:
+        if event.data["entity_id"] in (beans, water):
+            changed.append(event.data["entity_id"])
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, _changed)
+
+    async def _until(done: Callable[[], bool]) -> None:
+        # Not wait_for: waiting for Home Assistant's tasks would wait for the turn held here.
+        async with asyncio.timeout(5):
+            while not done():  # noqa: ASYNC110 - the library's state, pushed over a socket
+                await asyncio.sleep(0.01)
+
+    async with hass.data[TURN]:  # another piece of work has the turn meanwhile
+        jura_simulator.set_alert(BEAN_ALERT, on=True)
+        jura_simulator.push_now()
+        await _until(lambda: BEAN_ALERT in machine.state.alerts)
+        jura_simulator.set_alert(BEAN_ALERT, on=False)
+        jura_simulator.set_alert(WATER_ALERT, on=True)
+        jura_simulator.push_now()
+        await _until(lambda: WATER_ALERT in machine.state.alerts)
+        assert changed == []
+    await hass.async_block_till_done()
+
+    assert changed == [water]
+    assert hass.states.get(beans).state == "off"  # type: ignore[union-attr]
+    assert hass.states.get(water).state == "on"  # type: ignore[union-attr]
