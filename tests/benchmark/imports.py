@@ -48,7 +48,8 @@ def _environment(*, ours_compiled: bool = False) -> dict[str, str]:
     environment = {**os.environ, "PYTHONPYCACHEPREFIX": str(BYTECODE)}
     environment.pop("PYTHONDONTWRITEBYTECODE", None)
     if ours_compiled:
-        shutil.rmtree(BYTECODE / ROOT.relative_to(ROOT.anchor), ignore_errors=True)
+        ours = ROOT.relative_to(ROOT.anchor) / "custom_components"
+        shutil.rmtree(BYTECODE / ours, ignore_errors=True)
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
     return environment
 
