@@ -14,6 +14,9 @@ from tests.helpers import add_ge_entry, ge_runtime_data, wait_for
 WATER_HEATER = "D828C9A10008"
 ENTITY = "water_heater.water_heater"
 TANK, AVAILABLE_MODES = 0x4026, 0x4040
+BEDROOM_AC = "D828C9A10A09"
+AC_ENTITY = "climate.bedroom_ac"
+ROOM, AC_MODES = 0x7A02, 0x7B00
 
 
 class _CountingErds(dict[int, Any]):
@@ -62,3 +65,33 @@ async def test_the_water_heater_reads_its_modes_once_per_state_write(
     assert state is not None
     assert state.attributes["operation_list"]
     assert state.attributes["supported_features"]
+
+
+async def test_the_air_conditioner_reads_its_modes_once_per_state_write(
+    hass: HomeAssistant, ge_simulator: SmartHqSimulator
+) -> None:
+    """Its modes, presets and features come from one reading of the modes per update."""
+    entry = await add_ge_entry(hass, ge_simulator)
+    appliance = ge_runtime_data(entry).coordinator.appliance(BEDROOM_AC)
+    counting = _CountingErds(appliance.erds, AC_MODES)
+    appliance.erds = counting
+    writes: list[Event[Any]] = []
+
+    @callback
+    def _written(event: Event[Any]) -> None:
+        if event.data["entity_id"] == AC_ENTITY:
+            writes.append(event)
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, _written)
+    for count, room in enumerate((70, 71, 72), start=1):  # °F
+        ge_simulator.household.set_erd(BEDROOM_AC, ROOM, f"{room:02X}")
+        await wait_for(hass, lambda n=count: len(writes) == n)
+    await asyncio.sleep(0)
+
+    assert len(writes) == 3
+    assert counting.reads == 3
+    state = hass.states.get(AC_ENTITY)
+    assert state is not None
+    assert state.attributes["current_temperature"] is not None
+    assert state.attributes["hvac_modes"] == ["off", "heat", "dry", "cool", "fan_only"]
+    assert state.attributes["preset_modes"] == ["none", "eco"]

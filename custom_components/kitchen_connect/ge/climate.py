@@ -21,6 +21,7 @@ from homeassistant.const import ATTR_TEMPERATURE, UnitOfTemperature
 
 from ..kitchenlib.ge.appliance import Appliance
 from .appliance_types import ApplianceKind
+from .coordinator import GeCoordinator
 from .entity import GeEntity, GeEntityDescription, erd_field, erd_value, platform_setup
 
 POWER: Final = 0x7A0F
@@ -82,41 +83,44 @@ class GeAirConditioner(GeEntity, ClimateEntity):
     _attr_target_temperature_step = 1
     _enable_turn_on_off_backwards_compatibility = False
 
-    @property
-    def _modes(self) -> list[str]:
-        return _offered(self.appliance, AVAILABLE_MODES, _DEFAULT_MODES)
+    def __init__(
+        self, coordinator: GeCoordinator, mac: str, description: GeClimateEntityDescription
+    ) -> None:
+        super().__init__(coordinator, mac, description)
+        self._read_erds()
 
-    @property
-    def hvac_modes(self) -> list[HVACMode]:
-        """Off, and the GE modes this unit has that Home Assistant names."""
-        return [HVACMode.OFF, *(_HVAC_MODES[m] for m in self._modes if m in _HVAC_MODES)]
+    def _read_erds(self) -> None:
+        """The unit's modes, presets, fan speeds, target range and features.
 
-    @property
-    def preset_modes(self) -> list[str] | None:
-        """Energy saver, turbo cool and silent, where the unit has them."""
-        presets = [_PRESETS[m] for m in self._modes if m in _PRESETS]
-        return [PRESET_NONE, *presets] if presets else None
-
-    @property
-    def fan_modes(self) -> list[str]:
-        """The fan speeds this unit offers."""
+        Read once per update: Home Assistant asks for the features several times per write.
+        """
+        modes = _offered(self.appliance, AVAILABLE_MODES, _DEFAULT_MODES)
+        # Off, and the GE modes this unit has that Home Assistant names.
+        self._attr_hvac_modes = [
+            HVACMode.OFF,
+            *(_HVAC_MODES[m] for m in modes if m in _HVAC_MODES),
+        ]
+        # Energy saver, turbo cool and silent, where the unit has them.
+        presets = [_PRESETS[m] for m in modes if m in _PRESETS]
+        self._attr_preset_modes = [PRESET_NONE, *presets] if presets else None
         defaults = (
             _PORTABLE_FANS if self.appliance.appliance_type_raw == PORTABLE_AC else _DEFAULT_FANS
         )
-        return [_FANS[f] for f in _offered(self.appliance, AVAILABLE_FANS, defaults) if f in _FANS]
-
-    @property
-    def supported_features(self) -> ClimateEntityFeature:
-        """Target temperature, fan and on/off; presets where the unit has them."""
+        fans = _offered(self.appliance, AVAILABLE_FANS, defaults)
+        self._attr_fan_modes = [_FANS[f] for f in fans if f in _FANS]
         features = (
             ClimateEntityFeature.TARGET_TEMPERATURE
             | ClimateEntityFeature.FAN_MODE
             | ClimateEntityFeature.TURN_ON
             | ClimateEntityFeature.TURN_OFF
         )
-        if self.preset_modes:
+        if presets:
             features |= ClimateEntityFeature.PRESET_MODE
-        return features
+        self._attr_supported_features = features
+        low = erd_field(self.appliance, TARGET_RANGE, "minimum_target_temperature")
+        high = erd_field(self.appliance, TARGET_RANGE, "maximum_target_temperature")
+        self._attr_min_temp = float(low) if isinstance(low, int) else _DEFAULT_RANGE[0]
+        self._attr_max_temp = float(high) if isinstance(high, int) else _DEFAULT_RANGE[1]
 
     @property
     def _mode(self) -> str | None:
@@ -156,18 +160,6 @@ class GeAirConditioner(GeEntity, ClimateEntity):
         code = TARGET_HEAT if self._mode == "heat" else TARGET_COOL
         value = erd_value(self.appliance, code)
         return float(value) if isinstance(value, int) else None
-
-    @property
-    def min_temp(self) -> float:
-        """The lowest target the unit accepts."""
-        low = erd_field(self.appliance, TARGET_RANGE, "minimum_target_temperature")
-        return float(low) if isinstance(low, int) else _DEFAULT_RANGE[0]
-
-    @property
-    def max_temp(self) -> float:
-        """The highest target the unit accepts."""
-        high = erd_field(self.appliance, TARGET_RANGE, "maximum_target_temperature")
-        return float(high) if isinstance(high, int) else _DEFAULT_RANGE[1]
 
     async def async_set_hvac_mode(self, hvac_mode: HVACMode) -> None:
         """Switch off, or power on into the chosen mode."""
