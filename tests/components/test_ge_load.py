@@ -38,29 +38,44 @@ class _CountingErds(dict[int, Any]):
         return super().__getitem__(key)
 
 
-async def test_the_water_heater_reads_its_modes_once_per_state_write(
-    hass: HomeAssistant, ge_simulator: SmartHqSimulator
-) -> None:
-    """Its operations and features come from one reading of the modes per update."""
-    entry = await add_ge_entry(hass, ge_simulator)
-    appliance = ge_runtime_data(entry).coordinator.appliance(WATER_HEATER)
-    counting = _CountingErds(appliance.erds, AVAILABLE_MODES)
+async def _reads_per_writes(
+    hass: HomeAssistant,
+    simulator: SmartHqSimulator,
+    mac: str,
+    entity_id: str,
+    counted: int,
+    pushes: tuple[tuple[int, str], ...],
+) -> tuple[int, int]:
+    """Push ``pushes`` (code, hex) one at a time; the state writes, and reads of ``counted``."""
+    entry = await add_ge_entry(hass, simulator)
+    appliance = ge_runtime_data(entry).coordinator.appliance(mac)
+    counting = _CountingErds(appliance.erds, counted)
     appliance.erds = counting
     writes: list[Event[Any]] = []
 
     @callback
     def _written(event: Event[Any]) -> None:
-        if event.data["entity_id"] == ENTITY:
+        if event.data["entity_id"] == entity_id:
             writes.append(event)
 
     hass.bus.async_listen(EVENT_STATE_CHANGED, _written)
-    for count, value in enumerate((1200, 1210, 1220), start=1):  # tenths of °F
-        ge_simulator.household.set_erd(WATER_HEATER, TANK, f"{value:04X}")
+    for count, (code, raw) in enumerate(pushes, start=1):
+        simulator.household.set_erd(mac, code, raw)
         await wait_for(hass, lambda n=count: len(writes) == n)
     await asyncio.sleep(0)
+    return len(writes), counting.reads
 
-    assert len(writes) == 3
-    assert counting.reads == 3
+
+async def test_the_water_heater_reads_its_modes_once_per_state_write(
+    hass: HomeAssistant, ge_simulator: SmartHqSimulator
+) -> None:
+    """Its operations and features come from one reading of the modes per update."""
+    tank = tuple((TANK, f"{tenths:04X}") for tenths in (1200, 1210, 1220))  # tenths of °F
+    writes, reads = await _reads_per_writes(
+        hass, ge_simulator, WATER_HEATER, ENTITY, AVAILABLE_MODES, tank
+    )
+
+    assert (writes, reads) == (3, 3)
     state = hass.states.get(ENTITY)
     assert state is not None
     assert state.attributes["operation_list"]
@@ -71,27 +86,14 @@ async def test_the_air_conditioner_reads_its_modes_once_per_state_write(
     hass: HomeAssistant, ge_simulator: SmartHqSimulator
 ) -> None:
     """Its modes, presets and features come from one reading of the modes per update."""
-    entry = await add_ge_entry(hass, ge_simulator)
-    appliance = ge_runtime_data(entry).coordinator.appliance(BEDROOM_AC)
-    counting = _CountingErds(appliance.erds, AC_MODES)
-    appliance.erds = counting
-    writes: list[Event[Any]] = []
+    room = tuple((ROOM, f"{fahrenheit:02X}") for fahrenheit in (70, 71, 72))
+    writes, reads = await _reads_per_writes(
+        hass, ge_simulator, BEDROOM_AC, AC_ENTITY, AC_MODES, room
+    )
 
-    @callback
-    def _written(event: Event[Any]) -> None:
-        if event.data["entity_id"] == AC_ENTITY:
-            writes.append(event)
-
-    hass.bus.async_listen(EVENT_STATE_CHANGED, _written)
-    for count, room in enumerate((70, 71, 72), start=1):  # °F
-        ge_simulator.household.set_erd(BEDROOM_AC, ROOM, f"{room:02X}")
-        await wait_for(hass, lambda n=count: len(writes) == n)
-    await asyncio.sleep(0)
-
-    assert len(writes) == 3
-    assert counting.reads == 3
+    assert (writes, reads) == (3, 3)
     state = hass.states.get(AC_ENTITY)
     assert state is not None
-    assert state.attributes["current_temperature"] is not None
+    assert state.attributes["current_temperature"] == 22.2  # the last push, 72 °F
     assert state.attributes["hvac_modes"] == ["off", "heat", "dry", "cool", "fan_only"]
     assert state.attributes["preset_modes"] == ["none", "eco"]
