@@ -21,7 +21,6 @@ from homeassistant.const import ATTR_TEMPERATURE, UnitOfTemperature
 
 from ..kitchenlib.ge.appliance import Appliance
 from .appliance_types import ApplianceKind
-from .coordinator import GeCoordinator
 from .entity import GeEntity, GeEntityDescription, erd_field, erd_value, platform_setup
 
 POWER: Final = 0x7A0F
@@ -82,12 +81,6 @@ class GeAirConditioner(GeEntity, ClimateEntity):
     _attr_temperature_unit = UnitOfTemperature.FAHRENHEIT
     _attr_target_temperature_step = 1
     _enable_turn_on_off_backwards_compatibility = False
-
-    def __init__(
-        self, coordinator: GeCoordinator, mac: str, description: GeClimateEntityDescription
-    ) -> None:
-        super().__init__(coordinator, mac, description)
-        self._read_erds()
 
     def _read_erds(self) -> None:
         """The unit's modes, presets, fan speeds, target range and features.

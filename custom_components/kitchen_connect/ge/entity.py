@@ -75,6 +75,7 @@ class GeEntity(KitchenConnectEntity, CoordinatorEntity[GeCoordinator]):
             device_key=mac,
         )
         self.mac = mac
+        self._read_erds()
 
     @property
     def appliance(self) -> Appliance:
@@ -99,7 +100,7 @@ class GeEntity(KitchenConnectEntity, CoordinatorEntity[GeCoordinator]):
         )
 
     def _read_erds(self) -> None:
-        """Derive what the entity keeps from its ERDs; called before every state write."""
+        """Derive what the entity keeps from its ERDs: when built, and before every write."""
 
     @callback
     def _handle_coordinator_update(self) -> None:

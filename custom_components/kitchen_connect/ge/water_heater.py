@@ -16,7 +16,6 @@ from homeassistant.components.water_heater.const import (
 from homeassistant.const import ATTR_TEMPERATURE, STATE_OFF, UnitOfTemperature
 
 from .appliance_types import ApplianceKind
-from .coordinator import GeCoordinator
 from .entity import GeEntity, GeEntityDescription, erd_field, erd_value, platform_setup
 
 MODE: Final = 0x4020
@@ -59,12 +58,7 @@ class GeWaterHeater(GeEntity, WaterHeaterEntity):
     _attr_temperature_unit = UnitOfTemperature.FAHRENHEIT
     _attr_precision = 0.1
 
-    def __init__(
-        self, coordinator: GeCoordinator, mac: str, description: GeEntityDescription
-    ) -> None:
-        super().__init__(coordinator, mac, description)
-        self._modes: list[str]
-        self._read_erds()
+    _modes: list[str]
 
     def _read_erds(self) -> None:
         """The heater's modes, its operations (vacation is the away mode) and features.
