@@ -63,9 +63,7 @@ def test_undecodable_value_is_kept_raw() -> None:
 
 def test_non_text_values_are_shown_as_text(monkeypatch: pytest.MonkeyPatch) -> None:
     """Should the codec ever decode identity ERDs to numbers, the properties stay text."""
-    monkeypatch.setattr(
-        appliance_module, "decode_erd", lambda code, raw: ErdValue(code, raw.upper(), 42)
-    )
+    monkeypatch.setattr(appliance_module, "decode_erd_value", lambda code, raw: 42)
     appliance = Appliance("A0B1C2D3E4F5")
     appliance.apply(0x0001, "2A")
     assert appliance.model == "42"
@@ -74,10 +72,10 @@ def test_non_text_values_are_shown_as_text(monkeypatch: pytest.MonkeyPatch) -> N
 def test_codec_bug_does_not_escape(monkeypatch: pytest.MonkeyPatch) -> None:
     """A decoder that crashes costs the meaning of one value, not the connection."""
 
-    def broken(code: int, raw: str) -> ErdValue:
+    def broken(code: int, raw: str) -> object:
         raise IndexError("bug")
 
-    monkeypatch.setattr(appliance_module, "decode_erd", broken)
+    monkeypatch.setattr(appliance_module, "decode_erd_value", broken)
     appliance = Appliance("A0B1C2D3E4F5")
     assert appliance.apply(0x5100, "01015e00000000000000000000") is True
     assert appliance.erds[0x5100] == ErdValue(0x5100, "01015E00000000000000000000", None)

@@ -20,7 +20,11 @@ import pytest
 
 from custom_components.kitchen_connect.kitchenlib.errors import ProtocolError
 from custom_components.kitchen_connect.kitchenlib.ge import messages as m
-from custom_components.kitchen_connect.kitchenlib.ge.erd import decode_erd, erd_spec
+from custom_components.kitchen_connect.kitchenlib.ge.erd import (
+    decode_erd,
+    decode_erd_value,
+    erd_spec,
+)
 from custom_components.kitchen_connect.kitchenlib.ge.erd.fields import read_identity
 from custom_components.kitchen_connect.kitchenlib.ge.erd.table import (
     BYTE_READINGS,
@@ -80,7 +84,7 @@ def test_the_usual_push_is_read_in_one_python_call() -> None:
     """No helper, no NamedTuple __new__, no json: the bulk of the traffic costs one call."""
     text = _publish(MAC, "0x2000", "2026-12-01T12:00:00.000Z", "03", "8iphzd059z7spke")
     assert python_calls(m.parse_frame, text) == ["parse_frame"]
-    assert m.parse_frame(text) == m.ErdPublish(MAC, MACHINE_STATE, "03")
+    assert m.parse_frame(text) == (MAC, MACHINE_STATE, "03")
 
 
 _TRICKY = ['"', "\\", "\x00", "\x1f", "\x7f", " ", "\u2028", "é", "{", "}", ",", ":", "/"]
@@ -148,15 +152,15 @@ def test_truncated_pushes_are_protocol_errors(text: str, data: st.DataObject) ->
 
 def test_one_byte_erds_decode_in_one_python_call() -> None:
     """Options and flags, most of what pushes carry, are read from a table."""
-    assert python_calls(decode_erd, MACHINE_STATE, "03") == ["decode_erd"]
-    assert python_calls(decode_erd, SWING, "01") == ["decode_erd"]
+    assert python_calls(decode_erd_value, MACHINE_STATE, "03") == ["decode_erd_value"]
+    assert python_calls(decode_erd_value, SWING, "01") == ["decode_erd_value"]
 
 
 def test_options_and_flags_inside_larger_erds_need_no_call_per_field() -> None:
     """A many-field ERD of options, flags and plain numbers is read in one call."""
     for code, raw in ((USER_SETTINGS, "A5F00F"), (COOKTOP, "01A5FF0800000000000000000000")):
-        calls = python_calls(decode_erd, code, raw)
-        assert calls == ["decode_erd", "_bytes_decoder.<locals>.decode_bytes"], hex(code)
+        calls = python_calls(decode_erd_value, code, raw)
+        assert calls == ["decode_erd_value", "_bytes_decoder.<locals>.decode_bytes"], hex(code)
 
 
 # One-byte ERDs of several fields: flags of AC modes, ice-maker states, oven light states.
@@ -168,16 +172,16 @@ AVAILABLE_MODES = 0x4040
 def test_one_byte_erds_of_several_fields_decode_in_one_python_call() -> None:
     """Their 256 readings are built at import: reading one is an index and a copy."""
     for code, raw in ((AC_MODES, "C7"), (ICE_BUCKETS, "0b"), (AVAILABLE_MODES, "1F")):
-        assert python_calls(decode_erd, code, raw) == ["decode_erd"], hex(code)
+        assert python_calls(decode_erd_value, code, raw) == ["decode_erd_value"], hex(code)
 
 
 def test_one_byte_readings_are_fresh_dicts() -> None:
     """Changing one reading changes neither the table nor the next reading."""
-    first = decode_erd(AC_MODES, "C7").value
+    first = decode_erd_value(AC_MODES, "C7")
     expected = dict(first)
     first["heat"] = "changed"
     first["extra"] = 1
-    again = decode_erd(AC_MODES, "C7").value
+    again = decode_erd_value(AC_MODES, "C7")
     assert again == expected
     assert again is not first
 
@@ -212,8 +216,8 @@ def test_every_one_byte_reading_of_several_fields_is_its_readers_reading() -> No
 )
 def test_numbers_model_numbers_versions_and_bitmaps_take_one_call(code: int, raw: str) -> None:
     """One decoder reads the whole value, with no reader called per field."""
-    calls = python_calls(decode_erd, code, raw)
-    assert calls[0] == "decode_erd"
+    calls = python_calls(decode_erd_value, code, raw)
+    assert calls[0] == "decode_erd_value"
     assert len(calls) == 2, calls
 
 

@@ -174,14 +174,14 @@ def test_full_read_reply_normalises_mixed_case_codes() -> None:
 
 def test_publish_frame() -> None:
     """A push names the appliance, the ERD and its new raw value."""
-    assert m.parse_frame(_dump(PUBLISH)) == m.ErdPublish(MAC, 0x7B07, "01")
+    assert m.parse_frame(_dump(PUBLISH)) == (MAC, 0x7B07, "01")
 
 
 def test_publish_frame_reads_alike_however_it_is_spelled() -> None:
     """The service's compact push, spaced JSON, other key orders and bytes: one reading."""
     compact = json.dumps(PUBLISH, separators=(",", ":"))
     reordered = json.dumps(dict(reversed(PUBLISH.items())), separators=(",", ":"))
-    expected = m.ErdPublish(MAC, 0x7B07, "01")
+    expected = (MAC, 0x7B07, "01")
     for text in (
         compact,
         _dump(PUBLISH),
@@ -201,7 +201,7 @@ def test_raw_characters_in_a_compact_push_follow_json(raw_character: str, readab
     """JSON refuses raw control characters inside strings and takes DEL as it is."""
     text = json.dumps(PUBLISH, separators=(",", ":")).replace(USER, USER + raw_character)
     if readable:
-        assert m.parse_frame(text) == m.ErdPublish(MAC, 0x7B07, "01")
+        assert m.parse_frame(text) == (MAC, 0x7B07, "01")
     else:
         with pytest.raises(ProtocolError):
             m.parse_frame(text)

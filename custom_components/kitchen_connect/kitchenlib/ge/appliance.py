@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 import logging
 import string
-from typing import Final
+from typing import Any, Final
 
 from ..errors import ProtocolError
-from .erd import ErdValue, decode_erd, format_erd_code
+from .erd import ErdValue, decode_erd_value, format_erd_code
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -18,18 +18,19 @@ ERD_APPLIANCE_TYPE: Final = 0x0008
 ERD_WIFI_FIRMWARE: Final = 0x0100
 
 _HEX_DIGITS: Final = frozenset(string.hexdigits)
+_new_tuple: Final = tuple.__new__
 
 
-def _decode_or_keep_raw(code: int, raw: str) -> ErdValue:
-    """Decode ``raw``; a value the codec cannot read is kept raw with no meaning."""
+def _meaning(code: int, raw: str) -> Any:
+    """What ``raw`` means for ``code``; None for a value the codec cannot read."""
     try:
-        return decode_erd(code, raw)
+        return decode_erd_value(code, raw)
     except ProtocolError:
-        return ErdValue(code, raw.upper(), None)
+        return None
     except Exception:
         # A codec bug must not take the connection down; the raw value is still worth keeping.
         _LOGGER.warning("Decoder of ERD %s failed", format_erd_code(code), exc_info=True)
-        return ErdValue(code, raw.upper(), None)
+        return None
 
 
 @dataclass
@@ -48,10 +49,12 @@ class Appliance:
 
     def apply(self, code: int, raw: str) -> bool:
         """Store one received ERD value; True if its raw value differs from the one held."""
+        upper = raw.upper()
         previous = self.erds.get(code)
-        if previous is not None and previous.raw.upper() == raw.upper():
+        if previous is not None and previous.raw == upper:
             return False
-        self.erds[code] = _decode_or_keep_raw(code, raw)
+        # Built without NamedTuple's Python-level __new__: this runs for every ERD received.
+        self.erds[code] = _new_tuple(ErdValue, (code, upper, _meaning(code, raw)))
         return True
 
     def _decoded_text(self, code: int) -> str | None:

@@ -39,7 +39,6 @@ from .messages import (
     EXPIRED_SESSION_REASON,
     ApiReply,
     ApplianceList,
-    ErdPublish,
     OtherFrame,
     Pong,
     ServerFrame,
@@ -614,8 +613,8 @@ class SmartHqClient:
                     self._note_rate_limited()
                 if frame.token_rejected:
                     conn.end(_End.AUTH)
-            case ErdPublish():
-                self._on_publish(conn, frame)
+            case (mac, code, raw):  # an ErdPublish, the only frame that is a tuple
+                self._on_publish(conn, mac, code, raw)
             case Pong():
                 conn.last_pong = asyncio.get_running_loop().time()
             case OtherFrame() if EXPIRED_SESSION_REASON in frame.reason.lower():
@@ -625,20 +624,20 @@ class SmartHqClient:
 
     # --- keeping the appliance model -----------------------------------------------------
 
-    def _on_publish(self, conn: _Connection, publish: ErdPublish) -> None:
+    def _on_publish(self, conn: _Connection, mac: str, code: int, raw: str) -> None:
         self._stats.pushes += 1
-        appliance = self._appliances.get(publish.mac)
+        appliance = self._appliances.get(mac)
         if appliance is None:
             # A new appliance: one list refresh finds it and reads it, once.
             if conn.listed and (conn.list_refresh is None or conn.list_refresh.done()):
                 conn.list_refresh = conn.spawn(self._refresh_list(conn))
             return
-        changed = appliance.apply(publish.code, publish.raw)
+        changed = appliance.apply(code, raw)
         if not appliance.online:
             appliance.online = True  # it is talking, so it is online whatever the list said
             self._notify_appliances()
         if changed:
-            self._notify_erds(appliance.mac, frozenset((publish.code,)))
+            self._notify_erds(appliance.mac, frozenset((code,)))
 
     async def _refresh_list(self, conn: _Connection) -> None:
         try:

@@ -12,6 +12,7 @@ from .appliance_types import ApplianceType, appliance_type
 from .codec import (
     ErdValue,
     decode_erd,
+    decode_erd_value,
     encode_erd,
     erd_spec,
     format_erd_code,
@@ -28,6 +29,7 @@ __all__ = [
     "FieldKind",
     "appliance_type",
     "decode_erd",
+    "decode_erd_value",
     "encode_erd",
     "erd_spec",
     "format_erd_code",

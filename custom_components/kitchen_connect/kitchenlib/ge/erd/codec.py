@@ -71,56 +71,61 @@ def _bad_value(code: int, raw: object) -> ProtocolError:
     )
 
 
-# Every spelling of one byte in hex ("0a", "0A", ...) with the byte and its upper-case
-# spelling: most ERDs are one byte long, and one lookup checks such a value, reads it and
-# gives the text to keep.
-_BYTE_TEXT: Final[Mapping[str, tuple[int, str]]] = {
-    high + low: (int(high + low, 16), (high + low).upper())
+# Every spelling of one byte in hex ("0a", "0A", ...) and the byte: most ERDs are one byte
+# long, and one lookup checks such a value and reads it.
+_BYTE_OF_TEXT: Final[Mapping[str, int]] = {
+    high + low: int(high + low, 16)
     for high in "0123456789abcdefABCDEF"
     for low in "0123456789abcdefABCDEF"
 }
-_upper: Final = str.upper
 _unhexlify: Final = binascii.a2b_hex
-_new_tuple: Final = tuple.__new__
 
 
-def decode_erd(code: int, raw: str) -> ErdValue:
-    """Decode ``raw`` hex for ``code``.
+def decode_erd_value(code: int, raw: str) -> Any:
+    """What ``raw`` hex means for ``code``.
 
-    Unknown codes and empty values give ``value=None``. Bad hex, or fewer bytes than a known
-    layout needs, raise ProtocolError; extra trailing bytes are ignored.
+    Unknown codes and empty values give None; so does a field that is not applicable.
+    One-field ERDs give the bare value, others a dict keyed by field key. Bad hex, or fewer
+    bytes than a known layout needs, raise ProtocolError; extra trailing bytes are ignored.
     """
-    # This runs for every ERD received: the ErdValue is built without NamedTuple's
-    # Python-level __new__, and a one-byte value of a one-byte ERD (most of the traffic) is
-    # read from tables without a call. Anything else there (longer, no hex, no text) raises
-    # KeyError or TypeError and takes the general path, which tells them apart.
+    # This runs for every ERD received: a one-byte value of a one-byte ERD (most of the
+    # traffic) is read from tables without a call. Anything else there (longer, no hex, no
+    # text) raises KeyError or TypeError and takes the general path, which tells them apart.
     if code in BYTE_TABLES:
         try:
-            byte, upper = _BYTE_TEXT[raw]
+            return BYTE_TABLES[code][_BYTE_OF_TEXT[raw]]
         except KeyError, TypeError:
             pass
-        else:
-            return _new_tuple(ErdValue, (code, upper, BYTE_TABLES[code][byte]))
     elif code in BYTE_READINGS:
         try:
-            byte, upper = _BYTE_TEXT[raw]
+            reading = BYTE_READINGS[code][_BYTE_OF_TEXT[raw]]
         except KeyError, TypeError:
             pass
         else:  # the table's dicts are shared: each caller gets a copy
-            return _new_tuple(ErdValue, (code, upper, BYTE_READINGS[code][byte].copy()))
+            return reading.copy()
+    if type(raw) is not str:  # a2b_hex would read bytes too
+        raise _bad_value(code, raw)
     try:
-        upper = _upper(raw)
         # Unlike bytes.fromhex, this refuses whitespace between bytes, which the wire never has.
         data = _unhexlify(raw)
-    except TypeError, ValueError:  # binascii.Error is a ValueError
+    except ValueError:  # binascii.Error; a str of other than ASCII is one too
         raise _bad_value(code, raw) from None
     if not data:
-        return _new_tuple(ErdValue, (code, upper, None))
+        return None
     try:
         decode = DECODERS[code]
     except KeyError:  # a code the table does not know: rare, so the known ones go first
-        return _new_tuple(ErdValue, (code, upper, None))
-    return _new_tuple(ErdValue, (code, upper, decode(data)))
+        return None
+    return decode(data)
+
+
+def decode_erd(code: int, raw: str) -> ErdValue:
+    """``raw`` for ``code`` as kept: the code, the hex in upper case and what it means.
+
+    Raises what ``decode_erd_value`` raises.
+    """
+    value = decode_erd_value(code, raw)
+    return ErdValue(code, raw.upper(), value)
 
 
 def encode_erd(code: int, value: Any) -> str:
