@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.kitchen_connect.const import DOMAIN
 from custom_components.kitchen_connect.ge import setup as ge_setup
-from custom_components.kitchen_connect.kitchenlib.ge.erd import decode_erd
+from custom_components.kitchen_connect.kitchenlib.ge.erd import decode_erd_value
 from simulators.ge import SmartHqSimulator
 from simulators.ge.household import default_household
 from tests.benchmark.measure import (
@@ -45,7 +45,7 @@ def bench_decode() -> float:
     started = time.perf_counter()
     for _ in range(DECODE_ROUNDS):
         for code, raw in values:
-            decode_erd(code, raw)
+            decode_erd_value(code, raw)
     return DECODE_ROUNDS * len(values) / (time.perf_counter() - started)
 
 
