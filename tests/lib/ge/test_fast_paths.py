@@ -81,7 +81,7 @@ def _publish(mac: str, code: str, time: str, raw: str, user: str) -> str:
 
 
 def test_the_usual_push_is_read_in_one_python_call() -> None:
-    """No helper, no NamedTuple __new__, no json: the bulk of the traffic costs one call."""
+    """No helper, no record type, no json: the bulk of the traffic costs one call."""
     text = _publish(MAC, "0x2000", "2026-12-01T12:00:00.000Z", "03", "8iphzd059z7spke")
     assert python_calls(m.parse_frame, text) == ["parse_frame"]
     assert m.parse_frame(text) == (MAC, MACHINE_STATE, "03")
