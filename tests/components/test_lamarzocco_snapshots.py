@@ -39,7 +39,7 @@ MACHINES = {
 }
 
 
-# 2026-11-30 07:00 UTC: the simulated shots and boilers are dated from it.
+# 2025-11-30 07:00 UTC: the simulated shots and boilers are dated from it.
 FROZEN_TIME = 1_764_486_000.0
 
 
